@@ -1,0 +1,112 @@
+"""yuebao_monthly: load one report month — ingest → dbt build → quality gate → publish.
+
+The file reads like configuration: every step is a function in ``yuebao.steps``; heavy imports
+(dbt, Great Expectations, pandas) happen inside the tasks, never at parse time.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+
+import pendulum
+from airflow.sdk import Asset, Param, dag, get_current_context, task
+from airflow.sdk.exceptions import AirflowFailException
+from airflow.timetables.trigger import CronTriggerTimetable
+
+WAREHOUSE = Asset("yuebao://warehouse/fct_indicator_monthly")
+
+
+def _month_run() -> dict[str, str]:
+    """The run's MonthRun as a dict, from params or, for scheduled runs, the logical date."""
+    context = get_current_context()
+    params = context["params"]
+    month = params.get("month")
+    if not month:
+        # Runs on the 5th report the month before (the October report comes out early November).
+        local = pendulum.instance(context["logical_date"]).in_timezone("Asia/Shanghai")
+        month = local.subtract(months=1).format("YYYY-MM")
+    return {
+        "month": month,
+        "inbox": params.get("inbox") or os.environ.get("YUEBAO_INBOX", "inbox"),
+        "home": params.get("home") or os.environ.get("YUEBAO_HOME", "home"),
+        "target": params.get("target") or os.environ.get("YUEBAO_TARGET", "duckdb"),
+    }
+
+
+def _record_failure(context: dict) -> None:
+    """Leave the one-line reason of a failed task where `yuebao run` can print it."""
+    from yuebao.cli_status import record_failure
+
+    record_failure(context)
+
+
+@dag(
+    dag_id="yuebao_monthly",
+    description="Monthly 八大行动 indicators: ingest departmental exports, model, check, publish",
+    schedule=CronTriggerTimetable("0 6 5 * *", timezone="Asia/Shanghai"),
+    start_date=pendulum.datetime(2024, 1, 1, tz="Asia/Shanghai"),
+    catchup=False,
+    max_active_runs=1,
+    tags=["yuebao"],
+    params={
+        "month": Param(None, type=["null", "string"], pattern=r"^\d{4}-(0[1-9]|1[0-2])$",
+                       description="Report month YYYY-MM (default: the month before the run date)"),
+        "inbox": Param(None, type=["null", "string"], description="Inbox folder (default $YUEBAO_INBOX)"),
+        "home": Param(None, type=["null", "string"], description="Warehouse home (default $YUEBAO_HOME)"),
+        "target": Param(None, type=["null", "string"], enum=[None, "duckdb", "postgres"]),
+    },
+    default_args={
+        "retries": int(os.environ.get("YUEBAO_TASK_RETRIES", "2")),
+        "retry_delay": timedelta(minutes=2),
+        "on_failure_callback": _record_failure,
+    },
+)
+def yuebao_monthly() -> None:
+    @task
+    def prepare() -> dict[str, str]:
+        from yuebao import steps
+        from yuebao.month_run import MonthRun
+
+        run = MonthRun.from_dict(_month_run())
+        steps.prepare(run)
+        return run.as_dict()
+
+    @task
+    def ingest(run: dict[str, str]) -> dict[str, str]:
+        from yuebao import steps
+        from yuebao.month_run import MonthRun
+
+        steps.ingest(MonthRun.from_dict(run))
+        return run
+
+    @task
+    def dbt_build(run: dict[str, str]) -> dict[str, str]:
+        from yuebao import steps
+        from yuebao.month_run import MonthRun
+
+        steps.transform(MonthRun.from_dict(run))
+        return run
+
+    @task
+    def validate(run: dict[str, str]) -> dict[str, str]:
+        from yuebao import steps
+        from yuebao.month_run import MonthRun
+
+        try:
+            steps.validate(MonthRun.from_dict(run))
+        except steps.GateBlocked as blocked:
+            raise AirflowFailException(str(blocked)) from blocked  # a data problem: never retried
+        return run
+
+    @task(outlets=[WAREHOUSE])
+    def publish(run: dict[str, str]) -> dict[str, str]:
+        from yuebao import steps
+        from yuebao.month_run import MonthRun
+
+        return steps.publish(MonthRun.from_dict(run))
+
+    publish(validate(dbt_build(ingest(prepare()))))
+
+
+monthly_dag = yuebao_monthly()

@@ -1,0 +1,5 @@
+{#- Custom schemas are used as named (staging, intermediate, reference); marts go to the
+    target schema (main on DuckDB, marts on PostgreSQL). -#}
+{% macro generate_schema_name(custom_schema_name, node) -%}
+    {%- if custom_schema_name is none -%}{{ target.schema }}{%- else -%}{{ custom_schema_name | trim }}{%- endif -%}
+{%- endmacro %}

@@ -1,0 +1,104 @@
+/* grain: one row per observation read from a file (every vintage), resolved to catalog codes
+   and converted to the indicator's canonical unit; unresolved parts are NULL and flagged. */
+with observations as (
+
+    select * from {{ ref('stg_landing__observations') }}
+
+),
+
+region_names as (
+
+    select * from {{ ref('int_region_names_unioned') }}
+
+),
+
+indicator_names as (
+
+    select * from {{ ref('int_indicator_names_unioned') }}
+
+),
+
+unit_names as (
+
+    select * from {{ ref('int_unit_names_unioned') }}
+
+),
+
+indicators as (
+
+    select * from {{ ref('stg_reference__indicators') }}
+
+),
+
+units as (
+
+    select * from {{ ref('stg_reference__units') }}
+
+),
+
+resolved as (
+
+    select
+        observations.*,
+        region_names.region_code,
+        indicator_names.indicator_code,
+        unit_names.unit as unit_sent,
+        indicators.unit as unit,
+        sent_units.dimension as sent_dimension,
+        canonical_units.dimension as canonical_dimension,
+        sent_units.factor / canonical_units.factor as unit_factor
+    from observations
+    left join region_names
+        on observations.region_key = region_names.region_key
+    left join indicator_names
+        on observations.indicator_key = indicator_names.indicator_key
+    left join unit_names
+        on {{ name_key('observations.unit_raw') }} = unit_names.unit_key
+    left join indicators
+        on indicator_names.indicator_code = indicators.indicator_code
+    left join units as sent_units
+        on unit_names.unit = sent_units.unit
+    left join units as canonical_units
+        on indicators.unit = canonical_units.unit
+
+),
+
+final as (
+
+    select
+        report_month,
+        file_sha256,
+        source_file,
+        source_sheet,
+        source_row,
+        received_at,
+        is_current_file,
+        submitted_by,
+        period,
+        period_form,
+        region_raw,
+        region_code,
+        indicator_raw,
+        indicator_code,
+        unit_raw,
+        unit,
+        value_as_sent,
+        case when sent_dimension = canonical_dimension
+            then round(value_as_sent * unit_factor, 10) end as value,
+        case when sent_dimension = canonical_dimension
+            then round(annual_target_as_sent * unit_factor, 10) end as annual_target,
+        yoy_pct,
+        rank_province,
+        rank_subregion,
+        note,
+        case
+            when region_code is null then 'unknown_region'
+            when indicator_code is null then 'unknown_indicator'
+            when unit_sent is null then 'unknown_unit'
+            when sent_dimension <> canonical_dimension then 'unit_mismatch'
+        end as resolution_issue
+    from resolved
+
+)
+
+select * from final

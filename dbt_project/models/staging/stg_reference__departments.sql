@@ -1,0 +1,7 @@
+select
+    department_code,
+    department_name,
+    contact_email,
+    actions,
+    aliases
+from {{ ref('departments') }}

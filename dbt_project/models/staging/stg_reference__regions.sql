@@ -1,0 +1,9 @@
+select
+    cast(region_code as varchar(12)) as region_code,
+    region_name,
+    short_name,
+    level as region_level,
+    cast(parent_code as varchar(12)) as parent_code,
+    subregion,
+    aliases
+from {{ ref('regions') }}

@@ -1,0 +1,52 @@
+"""Problems found while reading a file, recorded as data for the department's report."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Literal
+
+Severity = Literal["blocking", "warning"]
+
+# Rules a department can be told about. The hint (in Chinese) says how to fix the submission.
+RULE_HINTS: dict[str, str] = {
+    "unreadable_file": "文件无法打开或已损坏，请重新导出后报送（.xlsx 或 .csv）。",
+    "empty_file": "文件为空，请确认导出是否成功后重新报送。",
+    "unsupported_file_type": "仅接受 .csv 和 .xlsx 文件，请另存为这两种格式之一。",
+    "file_too_large": "文件超过大小上限，请只报送本月指标数据。",
+    "too_many_rows": "表格行数或单元格数超过上限，请只报送本月指标数据。",
+    "unknown_layout": "未找到表头：长表需含 报送单位、统计期、地区、指标名称、数值、单位 列；宽表需以“地区”列开头，其余列为“指标(单位)”。",
+    "missing_required_column": "缺少必填列，请按模板补齐列名后重新报送。",
+    "missing_value": "必填单元格为空，请补填。",
+    "bad_number": "数值无法识别，请填写阿拉伯数字（可带千分位逗号或百分号）。",
+    "bad_rank": "排名应为正整数，如 5、第5、第5名。",
+    "bad_period": "统计期无法识别，请写成 2024年1-9月、2024年9月、2024-09 或 截至2024年10月31日。",
+    "period_year_unknown": "统计期缺少年份，且无法从标题或文件夹推断，请写明年份。",
+    "unknown_region": "地区名称不在地区目录中，请使用标准名称或代码（如 邵阳市、430500、城步县）。",
+    "unknown_indicator": "指标名称不在指标目录中，请使用标准名称或目录中的别名。",
+    "unknown_unit": "计量单位无法识别，请使用目录中的单位（如 亿元、万元、%、户、家、个）。",
+    "unit_mismatch": "计量单位与指标的标准单位不属同一量纲，无法换算，请核对单位。",
+    "conflicting_values": "同一指标、地区、统计期在本月报送中出现不同数值，请确认后只保留一个。",
+}
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One problem, located as precisely as the input allows."""
+
+    rule: str
+    severity: Severity
+    message: str
+    source_file: str
+    source_sheet: str | None = None
+    source_row: int | None = None
+    source_column: str | None = None
+    raw_value: str | None = None
+
+    @property
+    def hint(self) -> str:
+        return RULE_HINTS.get(self.rule, "")
+
+    def as_row(self) -> dict[str, object]:
+        row = asdict(self)
+        row["hint"] = self.hint
+        return row

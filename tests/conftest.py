@@ -1,0 +1,49 @@
+"""Shared fixtures: the bundled sample inbox and a helper that runs `yuebao run` like a user."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE_INBOX = ROOT / "samples" / "inbox"
+EXPECTED_2024_10 = ROOT / "samples" / "expected-2024-10.csv"
+YUEBAO = str(Path(sys.executable).with_name("yuebao"))
+
+
+@pytest.fixture(scope="session")
+def airflow_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One Airflow metadata database for the session (migrated once, on first run)."""
+    return tmp_path_factory.mktemp("airflow")
+
+
+@pytest.fixture(scope="session")
+def run_yuebao(airflow_home: Path):
+    """Run the CLI in a subprocess, as a user or the scheduler's wrapper would."""
+
+    def run(*args: str | Path, timeout: int = 600) -> subprocess.CompletedProcess[str]:
+        env = os.environ | {"AIRFLOW_HOME": str(airflow_home)}
+        return subprocess.run([YUEBAO, *map(str, args)], env=env, capture_output=True, text=True,
+                              timeout=timeout, check=False)
+
+    return run
+
+
+@pytest.fixture(scope="session")
+def published_home(tmp_path_factory: pytest.TempPathFactory, run_yuebao) -> Path:
+    """A home where the sample month 2024-10 was published once."""
+    home = tmp_path_factory.mktemp("home")
+    completed = run_yuebao("run", "--month", "2024-10", "--inbox", SAMPLE_INBOX, "--home", home)
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    return home
+
+
+def copy_inbox(target: Path) -> Path:
+    """A writable copy of the sample inbox, to damage in a test."""
+    shutil.copytree(SAMPLE_INBOX, target)
+    return target

@@ -1,0 +1,26 @@
+"""Running the same month twice gives the same warehouse rows."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from tests.conftest import SAMPLE_INBOX
+
+QUERY = "select * exclude (report_month) from fct_indicator_monthly order by observation_key"
+
+
+def fact_snapshot(home: Path) -> list[tuple]:
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
+        return con.execute(QUERY).fetchall()
+
+
+def test_running_a_month_twice_gives_the_same_rows(published_home: Path, run_yuebao) -> None:
+    before = fact_snapshot(published_home)
+    again = run_yuebao("run", "--month", "2024-10", "--inbox", SAMPLE_INBOX, "--home", published_home)
+    assert again.returncode == 0, again.stderr[-2000:]
+    assert fact_snapshot(published_home) == before
+    with duckdb.connect(str(published_home / "warehouse.duckdb"), read_only=True) as con:
+        files = con.execute("select count(*), count(distinct file_sha256) from landing.files").fetchone()
+    assert files == (15, 15)  # the archive holds each file once, however often it is ingested

@@ -1,0 +1,68 @@
+"""Where one report month's run reads and writes: the paths every step agrees on."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+_MONTH = re.compile(r"^(19|20|21)\d{2}-(0[1-9]|1[0-2])$")
+
+
+class InvalidMonth(ValueError):
+    pass
+
+
+def check_month(month: str) -> str:
+    if not _MONTH.match(month):
+        raise InvalidMonth(f"report month must be YYYY-MM, got {month!r}")
+    return month
+
+
+@dataclass(frozen=True)
+class MonthRun:
+    """One report month loaded from ``inbox`` into the warehouse under ``home``."""
+
+    month: str
+    inbox: Path
+    home: Path
+    target: str = "duckdb"
+
+    def __post_init__(self) -> None:
+        check_month(self.month)
+        if self.target not in ("duckdb", "postgres"):
+            raise ValueError(f"target must be duckdb or postgres, got {self.target!r}")
+
+    @classmethod
+    def from_dict(cls, data: dict[str, str]) -> MonthRun:
+        return cls(data["month"], Path(data["inbox"]), Path(data["home"]), data.get("target", "duckdb"))
+
+    def as_dict(self) -> dict[str, str]:
+        return {key: str(value) for key, value in asdict(self).items()}
+
+    @property
+    def build_dir(self) -> Path:
+        """Private working folder of this month's run; never read by analysts."""
+        return self.home / "build" / self.month
+
+    @property
+    def build_db(self) -> Path:
+        # Same file name as the published one, so DuckDB's catalog name ("warehouse") matches.
+        return self.build_dir / "warehouse.duckdb"
+
+    @property
+    def published_db(self) -> Path:
+        return self.home / "warehouse.duckdb"
+
+    @property
+    def publish_dir(self) -> Path:
+        return self.home / "publish" / self.month
+
+    @property
+    def gate_file(self) -> Path:
+        return self.build_dir / "gate.json"
+
+    @property
+    def dbt_target_dir(self) -> Path:
+        # Stable per home so dbt's partial parsing is reused from month to month.
+        return self.home / "dbt_target"
