@@ -193,6 +193,7 @@ def test_reference_catalog_has_the_seed_headers_and_covers_every_name_in_the_inb
             0
         ] == seed_header
     obs = _observations(inbox)  # raises KeyError on a region or indicator missing from the catalog
+    assert len(obs) == 13 * 130 * 4  # one value per region × indicator × report month, none lost
     assert {key[0] for key in obs} == {r["region_code"] for r in _reference(inbox, "regions")} - {"430000"}
     assert len({key[1] for key in obs}) == 130
     assert any(i["indicator_code"].startswith("synth_") for i in _reference(inbox, "indicators"))

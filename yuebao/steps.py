@@ -54,12 +54,14 @@ def validate(run: MonthRun) -> dict[str, object]:
 
 
 def publish(run: MonthRun) -> dict[str, str]:
-    from publication.bulletin import write_bulletin
+    from publication.outputs import writers
     from publication.warehouse import finalize, swap_in
 
     finalize(run.build_db)
     staged = run.build_dir / "publish"
-    bulletin = write_bulletin(run.build_db, run.month, staged)
+    staged.mkdir(parents=True, exist_ok=True)
+    for write in writers():
+        write(run.build_db, run.month, staged)
     swap_in(run.build_db, run.published_db)
     run.publish_dir.mkdir(parents=True, exist_ok=True)
     for item in staged.iterdir():
@@ -67,6 +69,6 @@ def publish(run: MonthRun) -> dict[str, str]:
         if target.is_dir():
             shutil.rmtree(target)
         shutil.move(str(item), target)
-    outputs = {"warehouse": str(run.published_db), "bulletin": str(run.publish_dir / bulletin.name)}
+    outputs = {"warehouse": str(run.published_db), "publish_dir": str(run.publish_dir)}
     (run.build_dir / "published.json").write_text(json.dumps(outputs, ensure_ascii=False), encoding="utf-8")
     return outputs

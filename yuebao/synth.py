@@ -506,7 +506,7 @@ class _CsvSink:
                 self._rank_texts(b.rank_subregion, n),
                 target,
                 repeat("", n),
-                strict=False,
+                strict=True,
             )
         )
 
@@ -527,9 +527,8 @@ class _XlsxSink:
 
     def add(self, b: _Block) -> None:
         n = len(b.regions)
-        none = repeat(None, n)
         values = b.ticks.tolist() if b.scale == 1 else (b.ticks / b.scale).tolist()
-        optional: list[Iterable[object]] = [none, none, none, none]
+        optional: list[Iterable[object] | None] = [None, None, None, None]
         if b.yoy is not None:
             optional[0] = [None if v != v else v for v in b.yoy.tolist()]
         if b.rank_province is not None:
@@ -538,12 +537,12 @@ class _XlsxSink:
             optional[2] = [r or None for r in b.rank_subregion.tolist()]
         if b.target is not None:
             optional[3] = b.target.tolist() if b.scale == 1 else (b.target / b.scale).tolist()
-        # Trailing empty cells are not written anyway; leaving them out only saves time.
-        used = max((k + 1 for k, col in enumerate(optional) if col is not none), default=0)
+        # Trailing empty cells are not written anyway; leaving them out of the rows only saves time.
+        used = max((k + 1 for k, col in enumerate(optional) if col is not None), default=0)
         columns = [repeat(b.department, n), repeat(b.period, n), b.regions, repeat(b.indicator, n), values]
-        columns += [repeat(b.unit, n), *optional[:used]]
+        columns += [repeat(b.unit, n), *(repeat(None, n) if col is None else col for col in optional[:used])]
         append = self._ws.append
-        for row in zip(*columns, strict=False):
+        for row in zip(*columns, strict=True):
             append(row)
 
     def close(self) -> None:

@@ -1,0 +1,36 @@
+"""`yuebao run`: load one report month through the yuebao_monthly DAG."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from yuebao.month_run import InvalidMonth, MonthRun
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("run", help="load one report month through the yuebao_monthly DAG")
+    parser.add_argument("--month", required=True, help="report month, YYYY-MM")
+    parser.add_argument("--inbox", required=True, type=Path, help="folder holding <YYYY-MM>/ with the exports")
+    parser.add_argument("--home", required=True, type=Path, help="warehouse home (published files go here)")
+    parser.add_argument("--target", choices=["duckdb", "postgres"], default="duckdb")
+    parser.add_argument("--verbose", action="store_true", help="show Airflow's task logs")
+    parser.set_defaults(handler=handle)
+
+
+def handle(args: argparse.Namespace) -> int:
+    from yuebao.runner import run_month
+
+    try:
+        month_run = MonthRun(args.month, args.inbox.resolve(), args.home.resolve(), args.target)
+    except (InvalidMonth, ValueError) as error:
+        print(f"yuebao: {error}", file=sys.stderr)
+        return 2
+    if not (month_run.inbox / month_run.month).is_dir():
+        print(f"yuebao: no inbox folder {month_run.inbox / month_run.month}", file=sys.stderr)
+        return 2
+    outcome = run_month(month_run, quiet=not args.verbose)
+    stream = sys.stdout if outcome.exit_code == 0 else sys.stderr
+    print(f"yuebao: {outcome.message}", file=stream)
+    return outcome.exit_code
