@@ -582,6 +582,108 @@ def _month_index(text: str) -> int:
     return int(m.group(1)) * 12 + int(m.group(2)) - 1
 
 
+@dataclass(frozen=True)
+class _Context:
+    """What every department's files share within one ``generate()`` call."""
+
+    out: Path
+    seed: int
+    regions: _Regions
+    report_months: list[int]
+    begin_year: int
+    years: int
+    with_target: frozenset[int]
+
+
+def _write_department(
+    ctx: _Context, dept: str, code: str, style: int, lag: int, own: list[_Indicator]
+) -> tuple[int, int]:
+    """Write one department's files for every report month; return (files, observations)."""
+    regs = ctx.regions
+    wide: set[int] = set()
+    if code == WIDE_SENDER:
+        wide = set([i.pos for i in own if i.basis in ("ytd", "rate")][::2])
+    region_labels = [r["region_code" if code in REGION_AS_CODE else "region_name"] for r in regs.rows]
+    prefectures = np.flatnonzero(regs.depth == 1)
+    subregion = np.flatnonzero(np.array([r["subregion"] == SUBREGION for r in regs.rows]))
+    files = observations = 0
+    sinks: dict[int, _CsvSink | _XlsxSink] = {}
+    wide_cols: dict[int, list[tuple[str, np.ndarray, int]]] = {r: [] for r in ctx.report_months}
+    for r in ctx.report_months:
+        y, m = _ym(r)
+        if len(wide) == len(own):
+            break
+        folder = ctx.out / f"{y}-{m:02d}"
+        if code in XLSX_LONG:
+            sinks[r] = _XlsxSink(folder / f"{dept}_{y}年{m}月报表.xlsx", dt.datetime(y, m, 1))
+        else:
+            sinks[r] = _CsvSink(folder / f"{dept}_{y}年{m}月.csv", code, style)
+        files += 1
+
+    for ind in own:
+        full, scale = _series(ind, regs, ctx.seed, ctx.years)
+        unit, factor = ind.unit, 1
+        if ind.pos % 4 == 1 and ind.unit in SMALLER_UNIT:  # some money sent in 万元 instead of 亿元
+            unit, factor = SMALLER_UNIT[ind.unit]
+        aliases = [a for a in ind.row.get("aliases", "").split("|") if a]
+        shown = aliases[0] if aliases and ind.pos % 10 == 7 else ind.name
+        higher_is_better = ind.row.get("direction") != "down"
+        ranked = ind.pos % 3 == 0
+        for r in ctx.report_months:
+            py, pm = _ym(r - lag)
+            col = r - lag - ctx.begin_year * 12
+            ticks = full[:, col]
+            out_ticks, out_scale = (ticks * factor // scale, 1) if factor > 1 else (ticks, scale)
+            observations += ticks.size
+            if ind.pos in wide:
+                wide_cols[r].append((f"{ind.name}({unit})", out_ticks, out_scale))
+                continue
+            yoy = None
+            if ind.basis != "rate" and ind.pos % 2 == 0:
+                prev = full[:, col - 12].astype(np.float64)
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    yoy = np.round((ticks / prev - 1.0) * 100.0, 1)
+                yoy[prev <= 0] = np.nan
+            target = None
+            if ind.pos in ctx.with_target:  # last December's value plus 5-15 %
+                bump = 1.05 + 0.1 * ((ind.pos * 7 + py) % 11) / 10
+                target = np.rint(full[:, (py - ctx.begin_year) * 12 - 1] * bump).astype(np.int64)
+                if factor > 1:
+                    target = target * factor // scale
+            sinks[r].add(
+                _Block(
+                    department=dept,
+                    period=_period_label(ind.basis, py, pm, single_month=ind.pos % 2 == 1),
+                    regions=region_labels,
+                    indicator=shown,
+                    unit=unit,
+                    ticks=out_ticks,
+                    scale=out_scale,
+                    yoy=yoy,
+                    rank_province=_ranks(ticks, prefectures, higher_is_better) if ranked else None,
+                    rank_subregion=_ranks(ticks, subregion, higher_is_better) if ranked else None,
+                    target=target,
+                )
+            )
+    for sink in sinks.values():
+        sink.close()
+
+    wide_names = [
+        r["short_name"]
+        if r["short_name"].endswith(("县", "州")) and r["short_name"] != r["region_name"]
+        else r["region_name"]
+        for r in regs.rows
+    ]
+    for r, cols in wide_cols.items():
+        if cols:
+            y, m = _ym(r)
+            title = _ytd_label(*_ym(r - lag))
+            path = ctx.out / f"{y}-{m:02d}" / f"{dept}_{title}各县市区主要经济指标.xlsx"
+            _write_wide(path, title, wide_names, cols, dt.datetime(y, m, 1))
+            files += 1
+    return files, observations
+
+
 def generate(
     out: Path,
     regions: int,
@@ -625,120 +727,31 @@ def generate(
     _write_csv(out / "reference" / "departments.csv", headers["departments"], departments)
     _write_csv(out / "reference" / "units.csv", headers["units"], tables["units"])
 
-    begin_year = (first - 1 - 12) // 12
-    years = _ym(report_months[-1])[0] - begin_year + 1
-    names = [r["region_name"] for r in regs.rows]
-    codes = [r["region_code"] for r in regs.rows]
-    wide_names = [
-        r["short_name"]
-        if r["short_name"].endswith(("县", "州")) and r["short_name"] != r["region_name"]
-        else r["region_name"]
-        for r in regs.rows
-    ]
-    prefectures = np.flatnonzero(regs.depth == 1)
-    subregion = np.flatnonzero(np.array([r["subregion"] == SUBREGION for r in regs.rows]))
+    begin_year = (first - 1 - 12) // 12  # one warm-up year before the earliest reference period
+    ytd = [i.pos for i in inds if i.basis == "ytd"]
+    ctx = _Context(
+        out=out,
+        seed=seed,
+        regions=regs,
+        report_months=report_months,
+        begin_year=begin_year,
+        years=_ym(report_months[-1])[0] - begin_year + 1,
+        with_target=frozenset(ytd[::5]),
+    )
     for label in labels:
         (out / label).mkdir(parents=True, exist_ok=True)
 
     files = observations = 0
-    ytd_seen = 0
-    target_flag: dict[int, bool] = {}
-    for ind in inds:
-        if ind.basis == "ytd":
-            target_flag[ind.pos] = ytd_seen % 5 == 0
-            ytd_seen += 1
-
-    dept_order = [d["department_name"] for d in departments]
     dept_codes = {d["department_name"]: d["department_code"] for d in departments}
     used = {i.row["department"] for i in inds}
-    ordered = [d for d in dept_order if d in used] + sorted(used - set(dept_order))
+    ordered = [d for d in dept_codes if d in used] + sorted(used - set(dept_codes))
     for style, dept in enumerate(ordered):
-        code = dept_codes.get(dept, f"d{style}")
-        lag = int(code in LAGGED) if dept in dept_codes else style % 2
         own = [i for i in inds if i.row["department"] == dept]
-        wide: set[int] = set()
-        if code == WIDE_SENDER:
-            wide = {i.pos for i in own if i.basis in ("ytd", "rate")}
-            wide = {pos for k, pos in enumerate(sorted(wide)) if k % 2 == 0}
-        long = [i for i in own if i.pos not in wide]
-        region_labels = codes if code in REGION_AS_CODE else names
-        sinks: dict[int, _CsvSink | _XlsxSink] = {}
-        wide_cols: dict[int, list[tuple[str, np.ndarray, int]]] = {r: [] for r in report_months}
-        for r in report_months:
-            y, m = _ym(r)
-            stamp = dt.datetime(y, m, 1)
-            if not long:
-                continue
-            if code in XLSX_LONG:
-                sinks[r] = _XlsxSink(out / f"{y}-{m:02d}" / f"{dept}_{y}年{m}月报表.xlsx", stamp)
-            else:
-                sinks[r] = _CsvSink(out / f"{y}-{m:02d}" / f"{dept}_{y}年{m}月.csv", code, style)
-            files += 1
-
-        for ind in own:
-            full, scale = _series(ind, regs, seed, years)
-            unit, factor = ind.unit, 1
-            if ind.pos % 4 == 1 and ind.unit in SMALLER_UNIT:
-                unit, factor = SMALLER_UNIT[ind.unit]
-            aliases = [a for a in ind.row.get("aliases", "").split("|") if a]
-            shown = aliases[0] if aliases and ind.pos % 10 == 7 else ind.name
-            down = ind.row.get("direction") == "down"
-            for r in report_months:
-                p = r - lag
-                col = p - begin_year * 12
-                py, pm = _ym(p)
-                ticks = full[:, col]
-                out_ticks, out_scale = (ticks * factor // scale, 1) if factor > 1 else (ticks, scale)
-                observations += ticks.size
-                if ind.pos in wide:
-                    wide_cols[r].append((f"{ind.name}({unit})", out_ticks, out_scale))
-                    continue
-                yoy = None
-                if ind.basis != "rate" and ind.pos % 2 == 0:
-                    prev = full[:, col - 12].astype(np.float64)
-                    with np.errstate(divide="ignore", invalid="ignore"):
-                        yoy = np.round((ticks / prev - 1.0) * 100.0, 1)
-                    yoy[prev <= 0] = np.nan
-                target = None
-                if target_flag.get(ind.pos):
-                    bump = 1.05 + 0.1 * ((ind.pos * 7 + py) % 11) / 10
-                    dec = full[:, (py - begin_year) * 12 - 1]
-                    target = np.rint(dec * bump).astype(np.int64)
-                    if factor > 1:
-                        target = target * factor // scale
-                ranked = ind.pos % 3 == 0
-                sinks[r].add(
-                    _Block(
-                        department=dept,
-                        period=_period_label(ind.basis, py, pm, single_month=ind.pos % 2 == 1),
-                        regions=region_labels,
-                        indicator=shown,
-                        unit=unit,
-                        ticks=out_ticks,
-                        scale=out_scale,
-                        yoy=yoy,
-                        rank_province=_ranks(ticks, prefectures, not down) if ranked else None,
-                        rank_subregion=_ranks(ticks, subregion, not down) if ranked else None,
-                        target=target,
-                    )
-                )
-        for sink in sinks.values():
-            sink.close()
-        for r, cols in wide_cols.items():
-            if not cols:
-                continue
-            py, pm = _ym(r - lag)
-            y, m = _ym(r)
-            title = _ytd_label(py, pm)
-            _write_wide(
-                out / f"{y}-{m:02d}" / f"{dept}_{title}各县市区主要经济指标.xlsx",
-                title,
-                wide_names,
-                cols,
-                dt.datetime(y, m, 1),
-            )
-            files += 1
-
+        code = dept_codes.get(dept, "")
+        lag = int(code in LAGGED) if code else style % 2
+        written, counted = _write_department(ctx, dept, code, style, lag, own)
+        files += written
+        observations += counted
     return SynthSummary(labels, files, observations, out, len(regs.rows), len(inds))
 
 
