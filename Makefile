@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DEMO_HOME ?= .demo
 
-.PHONY: install demo test lint docs bench clean
+.PHONY: install demo test lint docs bench clean airflow
 
 # The venv is (re)built only when the pins change; a second `make` costs nothing.
 $(STAMP): pyproject.toml constraints.txt
@@ -16,15 +16,38 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP)
 
-demo: $(STAMP)
+# The bulletin's charts need a CJK font (Chinese labels); installed once when missing.
+fonts:
+	@fc-list :lang=zh | grep -q . || (apt-get update -qq && apt-get install -y -qq fonts-noto-cjk)
+
+demo: $(STAMP) fonts
 	$(BIN)/yuebao run --month 2024-10 --inbox samples/inbox --home $(DEMO_HOME)
 	@echo ""
 	@echo "warehouse: $(DEMO_HOME)/warehouse.duckdb   (open read-only: duckdb -readonly $(DEMO_HOME)/warehouse.duckdb)"
 	@echo "bulletin:  $(DEMO_HOME)/publish/2024-10/bulletin.md"
 
-test: $(STAMP)
+# The data-quality report tests render the HTML in headless Chromium; installed once when missing.
+chromium:
+	@command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
+
+test: $(STAMP) fonts chromium
 	$(BIN)/ruff check .
 	$(BIN)/pytest
+
+docs: $(STAMP)  # dbt docs of the published demo warehouse (run `make demo` first)
+	cd dbt_project && YUEBAO_DUCKDB_PATH=$(abspath $(DEMO_HOME))/warehouse.duckdb ../$(BIN)/dbt docs generate --profiles-dir . --target-path $(abspath $(DEMO_HOME))/dbt_docs
+	cd dbt_project && YUEBAO_DUCKDB_PATH=$(abspath $(DEMO_HOME))/warehouse.duckdb ../$(BIN)/dbt docs serve --profiles-dir . --target-path $(abspath $(DEMO_HOME))/dbt_docs
+
+# Production mode on this machine: PostgreSQL metadata, separate scheduler/DAG processor/triggerer/
+# API server (LocalExecutor); stop with `.venv/bin/python -m deploy.stack stop`. See docs/deploy.md.
+airflow: $(STAMP)
+	$(BIN)/python -m deploy.stack start
+
+# Benchmarks → bench/results/latest.json and docs/benchmarks.md (country takes many minutes).
+SCALES ?= city,province,country
+BENCH_ARGS ?= --backfill-months 12 --per-process-months 2
+bench: $(STAMP)
+	$(BIN)/python bench/run_bench.py --scales $(SCALES) $(BENCH_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -31,6 +31,7 @@ def _month_run() -> dict[str, str]:
         "inbox": params.get("inbox") or os.environ.get("YUEBAO_INBOX", "inbox"),
         "home": params.get("home") or os.environ.get("YUEBAO_HOME", "home"),
         "target": params.get("target") or os.environ.get("YUEBAO_TARGET", "duckdb"),
+        "reference": params.get("reference") or os.environ.get("YUEBAO_REFERENCE"),
     }
 
 
@@ -55,6 +56,7 @@ def _record_failure(context: dict) -> None:
         "inbox": Param(None, type=["null", "string"], description="Inbox folder (default $YUEBAO_INBOX)"),
         "home": Param(None, type=["null", "string"], description="Warehouse home (default $YUEBAO_HOME)"),
         "target": Param(None, type=["null", "string"], enum=[None, "duckdb", "postgres"]),
+        "reference": Param(None, type=["null", "string"], description="Catalog folder replacing the dbt seeds"),
     },
     default_args={
         "retries": int(os.environ.get("YUEBAO_TASK_RETRIES", "2")),
@@ -106,7 +108,16 @@ def yuebao_monthly() -> None:
 
         return steps.publish(MonthRun.from_dict(run))
 
-    publish(validate(dbt_build(ingest(prepare()))))
+    @task
+    def deliver_reports() -> dict[str, list[str]]:
+        from yuebao.delivery import deliver_month_reports
+        from yuebao.month_run import MonthRun
+
+        return deliver_month_reports(MonthRun.from_dict(_month_run()))
+
+    # A teardown runs whether the gate passed or blocked (departments must learn why) and does not
+    # decide the run's state: a blocked month still ends failed.
+    publish(validate(dbt_build(ingest(prepare())))) >> deliver_reports().as_teardown()
 
 
 monthly_dag = yuebao_monthly()

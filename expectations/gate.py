@@ -1,8 +1,11 @@
-"""Running the gate: export the month's tables to Parquet, validate them in one GX checkpoint.
+"""Running the gate: export the month's rows to Parquet, validate them in one GX checkpoint.
 
 GX reads the exported Parquet files through a pandas filesystem datasource: its SQL datasource
 over duckdb-engine returns no rows to metric queries (see docs/design.md), and Parquet keeps one
-checkpoint for all suites. The result is written as ``gate.json`` beside the build.
+checkpoint for all suites. Each export is ``expectations/sql/<suite>.sql`` run by DuckDB; checks
+that need a join or a window are per-row columns computed there. Waivers recorded by the
+coordination office turn a blocking failure of (month, department, rule) into a waived one. The
+result is written as ``gate.json`` beside the build; GX Data Docs are built into ``data_docs/``.
 """
 
 from __future__ import annotations
@@ -10,15 +13,34 @@ from __future__ import annotations
 import calendar
 import json
 import logging
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
+from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import duckdb
 
-from expectations.suites import LOCATION_COLUMNS, Suite, all_suites
+from expectations.suites import (
+    FILE_RULES,
+    LOCATION_COLUMNS,
+    REPORT_COLUMNS,
+    RESOLUTION_RULES,
+    SQL_PARAMETERS,
+    Suite,
+    all_suites,
+)
 
 log = logging.getLogger(__name__)
+
+SQL_DIR = Path(__file__).with_name("sql")
+UNKNOWN_DEPARTMENT = "未识别单位"
+MAX_ROWS_PER_FAILURE = 2000
+
+
+class WaiverLike(Protocol):
+    department: str
+    rule: str
 
 
 @dataclass
@@ -30,6 +52,15 @@ class Failure:
     description: str
     unexpected_count: int
     rows: list[dict[str, Any]] = field(default_factory=list)
+    rule: str = ""
+    layer: str = ""
+    column_label: str = ""
+    hint: str = ""
+    waived: bool = False  # a blocking failure whose every row is covered by a waiver
+
+    @property
+    def is_blocking(self) -> bool:
+        return self.severity == "blocking" and not self.waived
 
 
 @dataclass
@@ -37,10 +68,11 @@ class GateResult:
     month: str
     evaluated: int
     failures: list[Failure]
+    waivers: list[dict[str, Any]] = field(default_factory=list)  # the waivers that applied
 
     @property
     def blocking(self) -> list[Failure]:
-        return [failure for failure in self.failures if failure.severity == "blocking"]
+        return [failure for failure in self.failures if failure.is_blocking]
 
     @property
     def blocked(self) -> bool:
@@ -49,7 +81,9 @@ class GateResult:
     def reason(self) -> str:
         """One line for the operator."""
         if not self.blocked:
-            return f"quality gate passed ({self.evaluated} checks, {len(self.failures)} warning(s))"
+            waived = sum(failure.waived for failure in self.failures)
+            return (f"quality gate passed ({self.evaluated} checks, {len(self.failures) - waived} warning(s)"
+                    f"{f', {waived} waived' if waived else ''})")
         first = self.blocking[0]
         where = first.rows[0] if first.rows else {}
         located = f" e.g. {where.get('source_file')} row {where.get('source_row')}" if where else ""
@@ -64,7 +98,7 @@ class GateResult:
     def read(cls, path: Path) -> GateResult:
         data = json.loads(path.read_text(encoding="utf-8"))
         failures = [Failure(**failure) for failure in data["failures"]]
-        return cls(data["month"], data["evaluated"], failures)
+        return cls(data["month"], data["evaluated"], failures, data.get("waivers", []))
 
 
 def month_end(month: str) -> str:
@@ -72,30 +106,51 @@ def month_end(month: str) -> str:
     return f"{month}-{calendar.monthrange(year, number)[1]:02d}"
 
 
-def export_tables(database: Path, suites: list[Suite], directory: Path) -> None:
-    """One Parquet file per checked relation (DuckDB writes it directly)."""
+def due_at(month: str, due_day: int) -> datetime:
+    """End of the due day (Asia/Shanghai) in the month after the report month, as naive UTC."""
+    year, number = (int(part) for part in month.split("-"))
+    year, number = (year + 1, 1) if number == 12 else (year, number + 1)
+    local_end = datetime(year, number, due_day) + timedelta(days=1)
+    return local_end - timedelta(hours=8)
+
+
+def sql_variables(month: str, due_day: int) -> dict[str, Any]:
+    return {
+        **SQL_PARAMETERS,
+        "report_month": date.fromisoformat(f"{month}-01"),
+        "report_month_end": date.fromisoformat(month_end(month)),
+        "due_at": due_at(month, due_day),
+        "file_rules": FILE_RULES,
+        "resolution_rules": RESOLUTION_RULES,
+    }
+
+
+def set_variables(con: duckdb.DuckDBPyConnection, variables: dict[str, Any]) -> None:
+    """The parameters the suites' SQL reads with ``getvariable``."""
+    for name, value in variables.items():
+        con.execute(f"set variable {name} = ?", [value])
+
+
+def suite_sql(suite: Suite) -> str:
+    return (SQL_DIR / f"{suite.name}.sql").read_text(encoding="utf-8")
+
+
+def export_suite_rows(con: duckdb.DuckDBPyConnection, suites: list[Suite], directory: Path,
+                      variables: dict[str, Any]) -> None:
+    """One Parquet file per suite, written by DuckDB from the suite's SQL."""
     directory.mkdir(parents=True, exist_ok=True)
+    set_variables(con, variables)
+    for suite in suites:
+        target = directory / f"{suite.table}.parquet"
+        con.execute(f"copy ({suite_sql(suite)}) to '{target}' (format parquet)")
+
+
+def export_tables(database: Path, suites: list[Suite], directory: Path, month: str, due_day: int) -> None:
     with duckdb.connect(str(database), read_only=True) as con:
-        for suite in suites:
-            relation = resolve_relation(con, suite.table)
-            columns = {row[0] for row in con.execute(f"describe {relation}").fetchall()}
-            # Every batch carries the location columns, so GX can report where a failing row is.
-            padding = "".join(f", null as {name}" for name in LOCATION_COLUMNS if name not in columns)
-            target = directory / f"{suite.table}.parquet"
-            con.execute(f"copy (select *{padding} from {relation} where {suite.scope}) to '{target}' (format parquet)")
+        export_suite_rows(con, suites, directory, sql_variables(month, due_day))
 
 
-def resolve_relation(con: duckdb.DuckDBPyConnection, name: str) -> str:
-    row = con.execute(
-        "select table_schema from information_schema.tables where table_name = ? order by table_schema limit 1",
-        [name],
-    ).fetchone()
-    if row is None:
-        raise LookupError(f"relation {name} not found in the build database")
-    return f'"{row[0]}"."{name}"'
-
-
-def run_checkpoint(directory: Path, suites: list[Suite], month: str) -> GateResult:
+def run_checkpoint(directory: Path, suites: list[Suite], month: str, docs_dir: Path | None = None) -> GateResult:
     import great_expectations as gx
 
     logging.getLogger("great_expectations").setLevel(logging.WARNING)
@@ -109,18 +164,39 @@ def run_checkpoint(directory: Path, suites: list[Suite], month: str) -> GateResu
         gx_suite = context.suites.add(gx.ExpectationSuite(name=suite.name))
         for check in suite.checks:
             expectation_class = getattr(gx.expectations, check.expectation)
-            meta = {"severity": check.severity, "description": check.description, **check.meta}
+            meta = {"severity": check.severity, "description": check.description, "rule": check.rule,
+                    "layer": suite.layer, "column_label": check.column_label, "hint": check.hint}
             gx_suite.add_expectation(expectation_class(**check.kwargs, meta=meta))
         definitions.append(context.validation_definitions.add(
             gx.ValidationDefinition(name=suite.name, data=batch, suite=gx_suite)
         ))
+    actions = []
+    if docs_dir is not None:
+        context.add_data_docs_site("month_docs", {
+            "class_name": "SiteBuilder",
+            "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(docs_dir)},
+            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+        })
+        actions.append(gx.checkpoint.UpdateDataDocsAction(name="data_docs", site_names=["month_docs"]))
     checkpoint = context.checkpoints.add(gx.Checkpoint(
         name="monthly_gate",
         validation_definitions=definitions,
-        result_format={"result_format": "COMPLETE", "unexpected_index_column_names": LOCATION_COLUMNS},
+        actions=actions,
+        result_format={"result_format": "COMPLETE", "unexpected_index_column_names": index_columns(directory, suites)},
     ))
     result = checkpoint.run()
     return collect(result, month)
+
+
+def index_columns(directory: Path, suites: list[Suite]) -> list[str]:
+    """REPORT_COLUMNS for the gate's own exports; bare location columns for hand-made batches."""
+    with duckdb.connect() as con:
+        for suite in suites:
+            names = {row[0] for row in con.execute(
+                f"describe select * from '{directory / f'{suite.table}.parquet'}'").fetchall()}
+            if not set(REPORT_COLUMNS) <= names:
+                return LOCATION_COLUMNS
+    return REPORT_COLUMNS
 
 
 def collect(result: Any, month: str) -> GateResult:
@@ -134,37 +210,97 @@ def collect(result: Any, month: str) -> GateResult:
                 continue
             config = outcome.expectation_config
             details = outcome.result or {}
-            rows = [_plain(row) for row in (details.get("unexpected_index_list") or [])[:200]]
+            rows = [_plain(row) for row in (details.get("unexpected_index_list") or [])[:MAX_ROWS_PER_FAILURE]]
+            meta = config.meta or {}
             failures.append(Failure(
                 suite=suite_name,
                 expectation=config.type,
                 column=config.kwargs.get("column"),
-                severity=config.meta.get("severity", "blocking"),
-                description=config.meta.get("description", ""),
+                severity=meta.get("severity", "blocking"),
+                description=meta.get("description", ""),
                 unexpected_count=int(details.get("unexpected_count") or len(rows) or 1),
                 rows=rows,
+                rule=meta.get("rule", ""),
+                layer=meta.get("layer", ""),
+                column_label=meta.get("column_label", ""),
+                hint=meta.get("hint", ""),
             ))
     return GateResult(month, evaluated, failures)
 
 
 def _plain(row: dict[str, Any]) -> dict[str, Any]:
-    """numpy scalars and NaN → JSON-friendly values."""
+    """numpy scalars, NaN and timestamps → JSON-friendly values."""
     plain: dict[str, Any] = {}
     for key, value in row.items():
         if hasattr(value, "item"):
             value = value.item()
         if isinstance(value, float) and value != value:
             value = None
+        if hasattr(value, "isoformat"):
+            value = value.isoformat()[:10] if not getattr(value, "hour", 0) else value.isoformat()
         plain[key] = value
     return plain
 
 
-def validate(database: Path, build_dir: Path, month: str) -> GateResult:
-    """Run every suite on the month's build database and write ``gate.json``."""
-    suites = all_suites(month, month_end(month))
+def attach_evidence(result: GateResult, suites: list[Suite], directory: Path) -> None:
+    """Read back, for each failing row, the fields its check shows (value, rule, message, column)."""
+    checks = {(suite.name, check.rule, check.description): check for suite in suites for check in suite.checks}
+    with duckdb.connect() as con:
+        for failure in result.failures:
+            check = checks.get((failure.suite, failure.rule, failure.description))
+            ids = [row["row_id"] for row in failure.rows if row.get("row_id") is not None]
+            if check is None or not check.evidence or not ids:
+                continue
+            columns = ", ".join(f"cast({column} as varchar) as {name}" for name, column in check.evidence.items())
+            frame = con.execute(
+                f"select row_id, {columns} from '{directory / f'{failure.suite}.parquet'}'"
+                f" where row_id in (select unnest(?))", [ids],
+            ).fetchall()
+            names = ["row_id", *check.evidence]
+            by_id = {record[0]: dict(zip(names[1:], record[1:], strict=True)) for record in frame}
+            for row in failure.rows:
+                row.update(by_id.get(row.get("row_id"), {}))
+
+
+def row_department(row: dict[str, Any]) -> str:
+    return row.get("submitted_by") or UNKNOWN_DEPARTMENT
+
+
+def row_rule(row: dict[str, Any], failure: Failure) -> str:
+    return row.get("rule") or failure.rule
+
+
+def apply_waivers(result: GateResult, waivers: Iterable[WaiverLike]) -> None:
+    """Mark rows a waiver covers; a blocking failure with every row covered no longer blocks."""
+    waivers = list(waivers)
+    applied: dict[int, WaiverLike] = {}
+    for failure in result.failures:
+        if failure.severity != "blocking":
+            continue
+        for row in failure.rows:
+            for waiver in waivers:
+                if waiver.department == row_department(row) and waiver.rule in (row_rule(row, failure), failure.rule):
+                    row["waived"] = True
+                    applied[id(waiver)] = waiver
+                    break
+        failure.waived = (bool(failure.rows) and len(failure.rows) == failure.unexpected_count
+                          and all(row.get("waived") for row in failure.rows))
+    result.waivers = [_as_dict(waiver) for waiver in applied.values()]
+
+
+def _as_dict(waiver: WaiverLike) -> dict[str, Any]:
+    return asdict(waiver) if hasattr(waiver, "__dataclass_fields__") else dict(vars(waiver))  # type: ignore[arg-type]
+
+
+def validate(database: Path, build_dir: Path, month: str, waivers: Sequence[WaiverLike] = (),
+             due_day: int = 3) -> GateResult:
+    """Run every suite on the month's build database, apply waivers and write ``gate.json``."""
+    suites = all_suites()
     batches = build_dir / "gx_batches"
-    export_tables(database, suites, batches)
-    result = run_checkpoint(batches, suites, month)
+    export_tables(database, suites, batches, month, due_day)
+    result = run_checkpoint(batches, suites, month, docs_dir=build_dir / "data_docs")
+    attach_evidence(result, suites, batches)
+    apply_waivers(result, waivers)
     result.write(build_dir / "gate.json")
     log.info(result.reason())
     return result

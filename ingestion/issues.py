@@ -11,11 +11,16 @@ Severity = Literal["blocking", "warning"]
 RULE_HINTS: dict[str, str] = {
     "unreadable_file": "文件无法打开或已损坏，请重新导出后报送（.xlsx 或 .csv）。",
     "empty_file": "文件为空，请确认导出是否成功后重新报送。",
-    "unsupported_file_type": "仅接受 .csv 和 .xlsx 文件，请另存为这两种格式之一。",
-    "file_too_large": "文件超过大小上限，请只报送本月指标数据。",
+    "unsupported_file_type": "仅接受 .csv 和 .xlsx 文件，请另存为这两种格式之一（启用宏的 .xlsm 请另存为 .xlsx）。",
+    "extension_mismatch": "文件内容与扩展名不符（如把 CSV 改名为 .xlsx），请在 Excel 中“另存为”正确格式后重新报送。",
+    "file_too_large": "文件（或其解压后的内容）超过大小上限，请只报送本月指标数据。",
     "too_many_rows": "表格行数或单元格数超过上限，请只报送本月指标数据。",
     "unknown_layout": "未找到表头：长表需含 报送单位、统计期、地区、指标名称、数值、单位 列；宽表需以“地区”列开头，其余列为“指标(单位)”。",
     "missing_required_column": "缺少必填列，请按模板补齐列名后重新报送。",
+    "unlabelled_column": "宽表的列标题应写成“指标名称(单位)”，如 社会消费品零售总额(亿元)；该列未入库。",
+    "no_data_rows": "表头下没有数据行，请确认导出的是本月数据。",
+    "formula_cached_value": "单元格含公式，系统只读取公式上次计算的结果、不重新计算；请粘贴为数值后报送。",
+    "macros_ignored": "工作簿含宏，宏不会运行、已忽略；请另存为不含宏的 .xlsx。",
     "missing_value": "必填单元格为空，请补填。",
     "bad_number": "数值无法识别，请填写阿拉伯数字（可带千分位逗号或百分号）。",
     "bad_rank": "排名应为正整数，如 5、第5、第5名。",
@@ -28,6 +33,13 @@ RULE_HINTS: dict[str, str] = {
     "conflicting_values": "同一指标、地区、统计期在本月报送中出现不同数值，请确认后只保留一个。",
 }
 
+
+# Rules that reject a whole file (the readers raise UnreadableFile with one of these, or the
+# layout step finds nothing to read); the quality gate reports them once, per file.
+FILE_REJECTING_RULES = frozenset({
+    "unreadable_file", "empty_file", "unsupported_file_type", "extension_mismatch", "file_too_large",
+    "too_many_rows", "unknown_layout", "missing_required_column",
+})
 
 @dataclass(frozen=True)
 class Issue:

@@ -2,7 +2,9 @@
 
 Long layout: one observation a row under a header of known column names (Chinese or English).
 Wide layout: a title with the period, a header ``地区 | 指标(单位) | …``, one row a region,
-footnote rows starting with 注 / 备注.
+footnote rows starting with 注 / 备注. A two-row header whose upper cells are merged over several
+columns (``社会消费品零售总额`` over ``总量(亿元) | 增速(%)``) names each column by both rows.
+Merged cells anywhere give their value to every cell they cover, as a reader of the sheet sees it.
 """
 
 from __future__ import annotations
@@ -14,8 +16,8 @@ from datetime import date
 
 from ingestion.issues import Issue
 from ingestion.numbers import parse_number, parse_rank
-from ingestion.periods import Period, PeriodError, parse_period, period_in_text
-from ingestion.readers import Sheet
+from ingestion.periods import Period, PeriodError, parse_period, period_in_text, year_in_text
+from ingestion.readers import CellRange, Sheet
 from ingestion.text import cell_text, compact, name_text, normalize
 
 # Header names (compact form) → field. Each new spelling a department uses is one line here.
@@ -34,11 +36,15 @@ LONG_COLUMNS: dict[str, str] = {
     **dict.fromkeys(["年度目标", "全年目标", "目标", "annual_target"], "annual_target"),
     **dict.fromkeys(["备注", "说明", "note"], "note"),
 }
+_FIELDS = tuple(dict.fromkeys(LONG_COLUMNS.values()))
 REQUIRED_LONG = ("department", "period", "region", "indicator", "value", "unit")
 WIDE_FIRST_COLUMN = {"地区", "县市区", "区域", "地区名称", "region"}
 FOOTNOTE = re.compile(r"^(注|备注|说明|资料来源)")
 _INDICATOR_UNIT = re.compile(r"^(?P<name>.+?)\s*\((?P<unit>[^()]+)\)$")
 HEADER_SCAN_ROWS = 15
+# The lower cell of a two-row header: words that mean "the amount itself" or "its growth rate".
+_AMOUNT_WORDS = {"总量", "总额", "绝对值", "数值", "金额", "本期数", "累计", "累计数", "本期", "本年累计", "规模"}
+_GROWTH_WORDS = {"增速", "增长", "同比", "同比增长", "同比增速", "增幅", "增长率", "同比增长率"}
 
 
 @dataclass
@@ -68,6 +74,7 @@ class SheetResult:
     observations: list[Observation] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
     department_hint: str | None = None
+    rejected: bool = False  # the sheet holds data the file cannot be loaded without (e.g. a missing column)
 
 
 def column_letter(index: int) -> str:
@@ -98,20 +105,67 @@ def find_long_header(rows: list[list[object]]) -> tuple[int, dict[str, int]] | N
     return best
 
 
-def find_wide_header(rows: list[list[object]]) -> tuple[int, dict[int, tuple[str, str]]] | None:
-    """Index of the header row and column → (indicator, unit), if the sheet is in wide layout."""
+def fill_merged(rows: list[list[object]], merged: tuple[CellRange, ...]) -> list[list[object]]:
+    """Rows where every cell of a merged range holds the range's value (clipped to the grid)."""
+    if not merged:
+        return rows
+    filled = [list(row) for row in rows]
+    for first_row, first_col, last_row, last_col in merged:
+        if first_row >= len(filled) or first_col >= len(filled[first_row]):
+            continue
+        value = filled[first_row][first_col]
+        for row in filled[first_row:last_row + 1]:
+            for col in range(first_col, min(last_col + 1, len(row))):
+                row[col] = value
+    return filled
+
+
+def compose_header(parent: str | None, child: str) -> str:
+    """The indicator named by a two-row header: 社会消费品零售总额 + 增速 → 社会消费品零售总额增速."""
+    if not parent or child.startswith(parent):
+        return child
+    if child in _AMOUNT_WORDS:
+        return parent
+    if child in _GROWTH_WORDS:
+        return parent + "增速"
+    return parent + child
+
+
+def _group_names(rows: list[list[object]], merged: tuple[CellRange, ...], header_index: int) -> dict[int, str]:
+    """Column → the text of a merged cell spanning several columns just above the header row."""
+    groups: dict[int, str] = {}
+    for first_row, first_col, last_row, last_col in merged:
+        if last_row != header_index - 1 or first_col == 0 or last_col == first_col:
+            continue
+        text = cell_text(rows[first_row][first_col]) if first_col < len(rows[first_row]) else None
+        for col in range(first_col, last_col + 1):
+            if text:
+                groups[col] = normalize(text)
+    return groups
+
+
+def find_wide_header(rows: list[list[object]], merged: tuple[CellRange, ...] = ()
+                     ) -> tuple[int, dict[int, tuple[str, str]]] | None:
+    """Index of the header row and column → (indicator, unit), if the sheet is in wide layout.
+
+    Of the candidate rows (first cell 地区 …) the one naming the most ``indicator(unit)`` columns wins,
+    so the lower row of a two-row header is chosen over its upper row.
+    """
+    best: tuple[int, dict[int, tuple[str, str]]] | None = None
     for index, row in enumerate(rows[:HEADER_SCAN_ROWS]):
         texts = _texts(row)
         if not texts or not texts[0] or compact(texts[0]) not in WIDE_FIRST_COLUMN:
             continue
+        groups = _group_names(rows, merged, index)
         columns: dict[int, tuple[str, str]] = {}
         for col, text in enumerate(texts[1:], start=1):
             match = _INDICATOR_UNIT.match(normalize(text)) if text else None
             if match:
-                columns[col] = (match.group("name").strip(), match.group("unit").strip())
-        if columns:
-            return index, columns
-    return None
+                name = compose_header(groups.get(col), match.group("name").strip())
+                columns[col] = (name, match.group("unit").strip())
+        if columns and (best is None or len(columns) > len(best[1])):
+            best = (index, columns)
+    return best
 
 
 class _RowReader:
@@ -168,31 +222,29 @@ def read_long(sheet: Sheet, header_index: int, mapping: dict[str, int], file_nam
             f"缺少必填列：{'、'.join(missing)}（表头为：{header}）",
             file_name, sheet.name, header_index + 1, None, header,
         ))
+        result.rejected = True
         return result
+    letters = {name: column_letter(col) for name, col in mapping.items()}
     for index in range(header_index + 1, len(sheet.rows)):
         texts = _texts(sheet.rows[index])
         if not any(texts):
             continue
         if texts[0] and FOOTNOTE.match(normalize(texts[0])) and sum(t is not None for t in texts) == 1:
             continue
-        observation = _long_row(texts, mapping, file_name, sheet.name, index + 1, default_year, result.issues)
+        observation = _long_row(texts, mapping, letters, file_name, sheet.name, index + 1, default_year,
+                                result.issues)
         result.observations.append(observation)
     return result
 
 
-def _cell(texts: list[str | None], mapping: dict[str, int], name: str) -> str | None:
-    col = mapping.get(name)
-    return texts[col] if col is not None and col < len(texts) else None
-
-
-def _long_row(texts: list[str | None], mapping: dict[str, int], file_name: str, sheet: str | None,
-              row_number: int, default_year: int | None, issues: list[Issue]) -> Observation:
+def _long_row(texts: list[str | None], mapping: dict[str, int], letters: dict[str, str], file_name: str,
+              sheet: str | None, row_number: int, default_year: int | None, issues: list[Issue]) -> Observation:
     reader = _RowReader(file_name, sheet, row_number, issues)
 
     def col(name: str) -> str:
-        return column_letter(mapping[name]) if name in mapping else name
+        return letters.get(name, name)
 
-    raw = {name: _cell(texts, mapping, name) for name in LONG_COLUMNS.values()}
+    raw = dict.fromkeys(_FIELDS) | {name: texts[c] if c < len(texts) else None for name, c in mapping.items()}
     for name, label in (("region", "地区"), ("indicator", "指标名称"), ("value", "数值"), ("unit", "单位")):
         if raw[name] is None:
             reader.fail("missing_value", col(name), None, f"{label}为空")
@@ -223,8 +275,9 @@ def _long_row(texts: list[str | None], mapping: dict[str, int], file_name: str, 
 def read_wide(sheet: Sheet, header_index: int, columns: dict[int, tuple[str, str]], file_name: str,
               folder_period: Period | None) -> SheetResult:
     result = SheetResult("wide")
-    title = " ".join(t for row in sheet.rows[:header_index] for t in _texts(row) if t)
-    period = period_in_text(title) or period_in_text(file_name) or folder_period
+    title = " ".join(dict.fromkeys(t for row in sheet.rows[:header_index] for t in _texts(row) if t))
+    year = year_in_text(title) or year_in_text(file_name) or (folder_period.month.year if folder_period else None)
+    period = period_in_text(title, year) or period_in_text(file_name, year) or folder_period
     if period is None:
         result.issues.append(Issue(
             "bad_period", "blocking", "宽表标题和文件名中都没有统计期（如 2024年1-9月）",
@@ -232,6 +285,8 @@ def read_wide(sheet: Sheet, header_index: int, columns: dict[int, tuple[str, str
         ))
         return result
     period_raw = title or file_name
+    _report_unlabelled_columns(sheet, header_index, columns, file_name, result.issues)
+    indicator_keys = {col: name_text(indicator) for col, (indicator, _) in columns.items()}
     for index in range(header_index + 1, len(sheet.rows)):
         texts = _texts(sheet.rows[index])
         if not any(texts):
@@ -242,6 +297,7 @@ def read_wide(sheet: Sheet, header_index: int, columns: dict[int, tuple[str, str
             if match:
                 result.department_hint = match.group(1)
             continue
+        region = name_text(first)
         for col, (indicator, unit) in columns.items():
             value_raw = texts[col] if col < len(texts) else None
             if value_raw is None:
@@ -253,21 +309,34 @@ def read_wide(sheet: Sheet, header_index: int, columns: dict[int, tuple[str, str
             result.observations.append(Observation(
                 source_sheet=sheet.name, source_row=index + 1, department_raw=None,
                 period_raw=period_raw, period=period.month, period_form=period.form,
-                region_raw=name_text(first), indicator_raw=name_text(indicator), value_raw=value_raw, value=value,
+                region_raw=region, indicator_raw=indicator_keys[col], value_raw=value_raw, value=value,
                 unit_raw=unit, row_status="quarantined" if reader.failed else "ok",
             ))
     return result
 
 
+def _report_unlabelled_columns(sheet: Sheet, header_index: int, columns: dict[int, tuple[str, str]],
+                               file_name: str, issues: list[Issue]) -> None:
+    """A warning for each headed column with data whose header is not ``indicator(unit)``."""
+    header = _texts(sheet.rows[header_index])
+    for col, text in enumerate(header[1:], start=1):
+        if text is None or col in columns:
+            continue
+        if any(col < len(row) and cell_text(row[col]) for row in sheet.rows[header_index + 1:]):
+            issues.append(Issue("unlabelled_column", "warning", f"列“{text}”不是“指标(单位)”形式，未入库",
+                                file_name, sheet.name, header_index + 1, column_letter(col), text))
+
+
 def read_sheet(sheet: Sheet, file_name: str, folder_period: Period) -> SheetResult | None:
     """Observations of a sheet in either layout; None when the sheet holds neither."""
+    merged = sheet.merged
+    sheet = Sheet(sheet.name, fill_merged(sheet.rows, merged))
     title_text = " ".join(t for row in sheet.rows[:3] for t in _texts(row) if t)
-    embedded = period_in_text(title_text) or period_in_text(file_name)
-    default_year = embedded.month.year if embedded else folder_period.month.year
+    default_year = year_in_text(title_text) or year_in_text(file_name) or folder_period.month.year
     long_header = find_long_header(sheet.rows)
     if long_header:
         return read_long(sheet, *long_header, file_name, default_year)
-    wide_header = find_wide_header(sheet.rows)
+    wide_header = find_wide_header(sheet.rows, merged)
     if wide_header:
         return read_wide(sheet, *wide_header, file_name, folder_period)
     return None

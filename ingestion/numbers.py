@@ -14,7 +14,7 @@ _CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七":
 
 def parse_number(text: str) -> float:
     """``1,135.4`` / ``１１３５．４`` / ``5.8%`` / ``-3.8`` → float. Raises ValueError otherwise."""
-    s = normalize(text).replace(" ", "")
+    s = normalize(text).replace(" ", "").replace("\u2212", "-")  # U+2212 MINUS SIGN, as typed in Word
     if s.endswith("%"):
         s = s[:-1]
     if _THOUSANDS.match(s):

@@ -6,6 +6,7 @@ A period is the first day of its reference month. The form says how it was writt
 
 from __future__ import annotations
 
+import calendar
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -16,6 +17,7 @@ _DASH = "[-—–~〜至到]"
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("ytd", re.compile(rf"^(?:(?P<y>\d{{4}})年)?1月?{_DASH}(?P<m>\d{{1,2}})月(?:份)?(?:累计)?$")),
     ("as_of", re.compile(r"^(?:截至|截止|截止到|截至到)(?:(?P<y>\d{4})年)?(?P<m>\d{1,2})月(?:(?P<d>\d{1,2})日|底|末)?$")),
+    ("as_of", re.compile(r"^(?:截至|截止|截止到|截至到)(?P<y>\d{4})[-/.](?P<m>\d{1,2})(?:[-/.](?P<d>\d{1,2}))?$")),
     ("month", re.compile(r"^(?:(?P<y>\d{4})年)?(?P<m>\d{1,2})月(?:份)?$")),
     ("month", re.compile(r"^(?P<y>\d{4})[-/.](?P<m>\d{1,2})(?:[-/.]\d{1,2})?$")),
     ("month", re.compile(r"^(?P<y>\d{4})(?P<m>\d{2})$")),
@@ -23,6 +25,8 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 ]
 # A period written inside a title or a file name, e.g. "2024年1-9月各县市区主要经济指标".
 _EMBEDDED = re.compile(rf"(?P<y>\d{{4}})年(?:1{_DASH})?(?P<m>\d{{1,2}})月")
+# "1-9月各县市区主要经济指标": a year-to-date range without a year, which the caller supplies.
+_EMBEDDED_YTD = re.compile(rf"(?<![\d年])1月?{_DASH}(?P<m>\d{{1,2}})月")
 _YEAR = re.compile(r"(?P<y>20\d{2})年")
 
 
@@ -54,19 +58,34 @@ def parse_period(text: str, default_year: int | None = None) -> Period:
         year = int(year_text) if year_text else int(default_year)  # type: ignore[arg-type]
         if not 1 <= month <= 12 or not 1900 <= year <= 2999:
             break
+        if "d" in pattern.groupindex and match.group("d") and not _is_day_of(year, month, int(match.group("d"))):
+            break
         return Period(date(year, month, 1), form)
     raise PeriodError(text)
 
 
-def period_in_text(text: str) -> Period | None:
-    """The first ``YYYY年[1-]M月`` written inside a longer text (a title or a file name)."""
-    match = _EMBEDDED.search(normalize(text))
-    if not match:
-        return None
-    month = int(match.group("m"))
+def _is_day_of(year: int, month: int, day: int) -> bool:
+    return 1 <= day <= calendar.monthrange(year, month)[1]
+
+
+def period_in_text(text: str, default_year: int | None = None) -> Period | None:
+    """The first ``YYYY年[1-]M月`` written inside a longer text (a title or a file name).
+
+    With ``default_year``, a year-less ``1-9月`` in the text counts too.
+    """
+    folded = normalize(text)
+    match = _EMBEDDED.search(folded)
+    if match:
+        year, month = int(match.group("y")), int(match.group("m"))
+        form = "ytd" if re.search(_DASH, match.group(0)) else "month"
+    else:
+        match = _EMBEDDED_YTD.search(folded) if default_year else None
+        if not match:
+            return None
+        year, month, form = int(default_year), int(match.group("m")), "ytd"  # type: ignore[arg-type]
     if not 1 <= month <= 12:
         return None
-    return Period(date(int(match.group("y")), month, 1), "ytd" if "-" in match.group(0) else "month")
+    return Period(date(year, month, 1), form)
 
 
 def year_in_text(text: str) -> int | None:

@@ -15,5 +15,6 @@ Writer = Callable[[Path, str, Path], object]
 
 def writers() -> list[Writer]:
     from publication.bulletin import write_bulletin
+    from publication.parquet import write_parquet
 
-    return [write_bulletin]
+    return [write_bulletin, write_parquet]

@@ -36,7 +36,7 @@ def test_list_import_errors_is_clean(tmp_path: Path) -> None:
     assert import_errors(tmp_path / "airflow", ROOT / "dags") == []
     listed = airflow(tmp_path / "airflow", ROOT / "dags", "dags", "list", "--output", "json")
     dag_ids = [dag["dag_id"] for dag in json.loads(listed.stdout.strip().splitlines()[-1])]
-    assert dag_ids == ["yuebao_monthly"]
+    assert dag_ids == ["yuebao_monthly", "yuebao_reminders"]
 
 
 def test_a_broken_dag_file_is_reported(tmp_path: Path) -> None:

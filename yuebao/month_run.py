@@ -6,6 +6,8 @@ import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from yuebao import SEEDS_DIR
+
 _MONTH = re.compile(r"^(19|20|21)\d{2}-(0[1-9]|1[0-2])$")
 
 
@@ -27,6 +29,8 @@ class MonthRun:
     inbox: Path
     home: Path
     target: str = "duckdb"
+    # Catalog folder (regions/indicators/departments/units .csv) replacing the dbt seeds, if any.
+    reference: Path | None = None
 
     def __post_init__(self) -> None:
         check_month(self.month)
@@ -35,10 +39,16 @@ class MonthRun:
 
     @classmethod
     def from_dict(cls, data: dict[str, str]) -> MonthRun:
-        return cls(data["month"], Path(data["inbox"]), Path(data["home"]), data.get("target", "duckdb"))
+        reference = Path(data["reference"]) if data.get("reference") else None
+        return cls(data["month"], Path(data["inbox"]), Path(data["home"]), data.get("target", "duckdb"), reference)
 
     def as_dict(self) -> dict[str, str]:
-        return {key: str(value) for key, value in asdict(self).items()}
+        return {key: str(value) for key, value in asdict(self).items() if value is not None}
+
+    @property
+    def seeds_dir(self) -> Path:
+        """Where this run's catalog CSVs are: ``reference`` or the dbt project's seeds."""
+        return self.reference or SEEDS_DIR
 
     @property
     def build_dir(self) -> Path:

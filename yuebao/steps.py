@@ -8,51 +8,131 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import shutil
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import wraps
+from pathlib import Path
+from typing import Any
 
-from yuebao import SEEDS_DIR
+from yuebao import DBT_PROJECT_DIR
 from yuebao.month_run import MonthRun
 
 log = logging.getLogger(__name__)
+TIMINGS_FILE = "timings.jsonl"
+
+
+@contextmanager
+def timed(run: MonthRun, stage: str) -> Iterator[None]:
+    """Append ``{"stage", "seconds"}`` to the build folder's timings.jsonl (read by bench/)."""
+    began = time.perf_counter()
+    try:
+        yield
+    finally:
+        record = {"stage": stage, "seconds": round(time.perf_counter() - began, 4)}
+        if run.build_dir.is_dir():
+            with (run.build_dir / TIMINGS_FILE).open("a", encoding="utf-8") as handle:
+                handle.write(json.dumps(record) + "\n")
+
+
+def _timed_step(step: Callable[[MonthRun], Any]) -> Callable[[MonthRun], Any]:
+    @wraps(step)
+    def run_step(run: MonthRun) -> Any:
+        with timed(run, step.__name__):
+            return step(run)
+    return run_step
 
 
 class GateBlocked(Exception):
     """The data-quality gate found blocking failures; nothing was published."""
 
 
+@_timed_step
 def prepare(run: MonthRun) -> None:
     from publication.warehouse import start_build
 
     start_build(run.published_db, run.build_db)
+    if run.target == "postgres":
+        from yuebao import targets
+
+        targets.prepare(run)
     log.info("build started at %s", run.build_db)
 
 
+@_timed_step
 def ingest(run: MonthRun) -> dict[str, object]:
     import duckdb
 
     from ingestion.load import ingest_month
 
     with duckdb.connect(str(run.build_db)) as con:
-        summary = ingest_month(con, run.inbox, run.home, run.month, SEEDS_DIR / "departments.csv")
+        summary = ingest_month(con, run.inbox, run.home, run.month, run.seeds_dir / "departments.csv")
+    if run.target == "postgres":
+        from yuebao import targets
+
+        targets.land(run)
     return summary.as_dict()
 
 
+@_timed_step
 def transform(run: MonthRun) -> dict[str, object]:
     from yuebao.transform import build
 
-    outcome = build(run)
+    project = ["--project-dir", str(reference_project(run))] if run.reference else []
+    if run.target == "postgres":
+        from yuebao import targets
+
+        os.environ.update(targets.dbt_environment())
+    outcome = build(run, extra_args=project)  # the last --project-dir wins
+    if run.target == "postgres":
+        targets.mirror_build(run)  # validation and publication read the DuckDB build
     return {"models": outcome.models, "tests": outcome.tests}
 
 
+def reference_project(run: MonthRun) -> Path:
+    """``<home>/dbt_reference_project``: the dbt project with ``run.reference`` as its seeds.
+
+    Links every entry of dbt_project/ but seeds/, a copy of the reference CSVs (dbt writes
+    compiled files to ``<target>/run/<seed path>``, so seeds must stay inside the project; an
+    absolute seed-paths entry makes dbt overwrite the CSVs). Stable per home: partial parse works.
+    """
+    project = run.home / "dbt_reference_project"
+    seeds = project / "seeds"
+    seeds.mkdir(parents=True, exist_ok=True)
+    for entry in DBT_PROJECT_DIR.iterdir():
+        link = project / entry.name
+        if entry.name not in ("seeds", "target", "logs") and not link.is_symlink():
+            link.symlink_to(entry)
+    wanted = {path.name for path in run.seeds_dir.glob("*.csv")}
+    for stale in seeds.glob("*.csv"):
+        if stale.name not in wanted:
+            stale.unlink()
+    for name in wanted:
+        source, copy = run.seeds_dir / name, seeds / name
+        if not copy.exists() or copy.read_bytes() != source.read_bytes():
+            shutil.copyfile(source, copy)
+    return project
+
+
+@_timed_step
 def validate(run: MonthRun) -> dict[str, object]:
     from expectations.gate import validate as run_gate
+    from publication.dq import write_month_reports
+    from yuebao.delivery import due_day
+    from yuebao.waivers import load_waivers
 
-    result = run_gate(run.build_db, run.build_dir, run.month)
+    waivers = load_waivers(run.home)
+    result = run_gate(run.build_db, run.build_dir, run.month, [w for w in waivers if w.month == run.month], due_day())
+    # Reports are written even when the gate blocks: the departments must learn why.
+    write_month_reports(run.build_db, run.build_dir, run.publish_dir, result, waivers, due_day())
     if result.blocked:
         raise GateBlocked(result.reason())
     return {"evaluated": result.evaluated, "warnings": len(result.failures)}
 
 
+@_timed_step
 def publish(run: MonthRun) -> dict[str, str]:
     from publication.outputs import writers
     from publication.warehouse import finalize, swap_in
@@ -61,7 +141,12 @@ def publish(run: MonthRun) -> dict[str, str]:
     staged = run.build_dir / "publish"
     staged.mkdir(parents=True, exist_ok=True)
     for write in writers():
-        write(run.build_db, run.month, staged)
+        with timed(run, write.__name__.removeprefix("write_")):
+            write(run.build_db, run.month, staged)
+    if run.target == "postgres":
+        from yuebao import targets
+
+        targets.publish(run)  # one transaction on PostgreSQL, before the DuckDB file moves
     swap_in(run.build_db, run.published_db)
     run.publish_dir.mkdir(parents=True, exist_ok=True)
     for item in staged.iterdir():

@@ -15,6 +15,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--inbox", required=True, type=Path, help="folder holding <YYYY-MM>/ with the exports")
     parser.add_argument("--home", required=True, type=Path, help="warehouse home (published files go here)")
     parser.add_argument("--target", choices=["duckdb", "postgres"], default="duckdb")
+    parser.add_argument("--reference", type=Path,
+                        help="catalog folder (regions/indicators/departments/units .csv) instead of the dbt seeds")
     parser.add_argument("--verbose", action="store_true", help="show Airflow's task logs")
     parser.set_defaults(handler=handle)
 
@@ -23,7 +25,8 @@ def handle(args: argparse.Namespace) -> int:
     from yuebao.runner import run_month
 
     try:
-        month_run = MonthRun(args.month, args.inbox.resolve(), args.home.resolve(), args.target)
+        reference = args.reference.resolve() if args.reference else None
+        month_run = MonthRun(args.month, args.inbox.resolve(), args.home.resolve(), args.target, reference)
     except (InvalidMonth, ValueError) as error:
         print(f"yuebao: {error}", file=sys.stderr)
         return 2

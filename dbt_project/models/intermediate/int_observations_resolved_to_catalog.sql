@@ -84,9 +84,9 @@ final as (
         unit,
         value_as_sent,
         case when sent_dimension = canonical_dimension
-            then round(value_as_sent * unit_factor, 10) end as value,
+            then {{ round_to('value_as_sent * unit_factor', 10) }} end as value,
         case when sent_dimension = canonical_dimension
-            then round(annual_target_as_sent * unit_factor, 10) end as annual_target,
+            then {{ round_to('annual_target_as_sent * unit_factor', 10) }} end as annual_target,
         yoy_pct,
         rank_province,
         rank_subregion,

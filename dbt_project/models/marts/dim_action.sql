@@ -1,7 +1,9 @@
 /* grain: one row per action of the 八大行动, in the order the monthly report prints them */
 with actions as (
 
-    select distinct action from {{ ref('stg_reference__indicators') }}
+    select action, count(*) as indicator_count
+    from {{ ref('stg_reference__indicators') }}
+    group by action
 
 ),
 
@@ -9,6 +11,7 @@ ordered as (
 
     select
         action,
+        indicator_count,
         case action
             when '产业培塑行动' then 1
             when '创新提升行动' then 2

@@ -19,9 +19,15 @@ final as (
     select
         period,
         cast(extract(year from period) as integer) as year,
+        cast(extract(quarter from period) as integer) as quarter,
         cast(extract(month from period) as integer) as month,
-        cast(extract(year from period) as varchar) || '年1-' || cast(extract(month from period) as varchar) || '月' as ytd_label,
-        round(cast(extract(month from period) as numeric) * 100 / 12, 2) as schedule_pct
+        {{ month_index('period') }} as month_index,
+        cast(extract(year from period) as {{ dbt.type_string() }}) || '年1-'
+            || cast(extract(month from period) as {{ dbt.type_string() }}) || '月' as ytd_label,
+        cast(extract(year from period) as {{ dbt.type_string() }}) || '年'
+            || cast(extract(month from period) as {{ dbt.type_string() }}) || '月' as month_label,
+        {{ schedule_pct('period') }} as schedule_pct,
+        extract(month from period) = 12 as is_year_end
     from months
 
 )

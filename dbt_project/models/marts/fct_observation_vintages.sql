@@ -1,5 +1,44 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key=['indicator_code', 'period'],
+    on_schema_change='sync_all_columns'
+) }}
 /* grain: one row per observation of every file ever received (every vintage), resolved to the
-   catalog; is_current marks the one in force for its indicator × region × period. */
+   catalog; is_current marks the one in force for its indicator × region × period.
+   Incremental: a build re-ranks every vintage of the indicator × periods its files carry. */
+-- depends_on: {{ ref('int_report_month_periods') }}
+-- depends_on: {{ ref('stg_landing__files') }}
+with resolved as (
+
+    select resolved.*
+    from {{ ref('int_observations_resolved_to_catalog') }} as resolved
+    {% if is_incremental() %}
+    inner join (
+        select distinct touched.indicator_code, touched.period
+        from {{ ref('int_report_month_periods') }} as touched
+        inner join ({{ build_report_months() }}) as build_months
+            on touched.report_month = build_months.report_month
+    ) as scope
+        on resolved.indicator_code = scope.indicator_code
+        and resolved.period = scope.period
+    {% endif %}
+    where resolved.resolution_issue is null
+
+),
+
+ranked as (
+
+    select
+        resolved.*,
+        case when is_current_file then row_number() over (
+            partition by indicator_code, region_code, period, is_current_file
+            order by {{ vintage_order('resolved') }}
+        ) end as vintage_rank
+    from resolved
+
+)
+
 select
     period,
     region_code,
@@ -20,4 +59,4 @@ select
     vintage_rank,
     is_current_file,
     coalesce(vintage_rank = 1, false) as is_current
-from {{ ref('int_observations_ranked_by_vintage') }}
+from ranked

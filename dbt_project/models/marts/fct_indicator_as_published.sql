@@ -1,0 +1,33 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key=['report_month'],
+    on_schema_change='sync_all_columns'
+) }}
+/* grain: report month × indicator × region × period — the facts a report month's build
+   (re)computed, as they stood after loading that month: only files with report_month <= M count.
+   A fact's value "as published in M" is its row with the greatest report_month <= M.
+   Incremental: a build replaces its own report month's rows and never touches older months,
+   so the bulletin of month M can be rebuilt exactly after later revisions. */
+-- depends_on: {{ ref('stg_landing__files') }}
+with
+
+scope as (
+
+    select distinct
+        affected.report_month as as_of_month,
+        affected.indicator_code,
+        affected.period
+    from {{ ref('int_affected_periods') }} as affected
+    inner join ({{ build_report_months() }}) as build_months
+        on affected.report_month = build_months.report_month
+    where affected.period <= affected.report_month
+
+),
+
+{{ indicator_facts('scope', as_of=true) }}
+
+select
+    as_of_month as report_month,
+    {{ indicator_fact_columns() | join(',\n    ') }}
+from facts

@@ -1,0 +1,85 @@
+"""The bulletin as structured content, rendered alike to HTML, Markdown and DOCX.
+
+A paragraph is a list of runs: plain text, or a `Figure` (a formatted number with the row it came
+from). Notes (sources, quality-gate warnings, revisions) are attached to clauses, so every
+renderer can place the same footnotes after the same words.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a number came from: the sending department, its file and row."""
+
+    department: str
+    source_file: str
+    source_sheet: str | None
+    source_row: int
+
+    def describe(self) -> str:
+        sheet = f"，工作表“{self.source_sheet}”" if self.source_sheet else ""
+        return f"{self.department}：{self.source_file}{sheet}，第{self.source_row}行"
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A number as printed, with its source (None for numbers derived from several rows)."""
+
+    text: str
+    source: Source | None = None
+
+
+@dataclass(frozen=True)
+class NoteRef:
+    """A footnote marker: ``kind`` is "source", "gate" or "revision"; ``key`` indexes the note."""
+
+    kind: str
+    key: int
+
+
+Run = str | Figure | NoteRef
+
+
+@dataclass
+class Paragraph:
+    heading: str
+    runs: list[Run] = field(default_factory=list)
+
+    def text(self) -> str:
+        """Plain text without note markers (what the tests and the DOCX body read)."""
+        return self.heading + "".join(run if isinstance(run, str) else run.text
+                                      for run in self.runs if not isinstance(run, NoteRef))
+
+
+@dataclass(frozen=True)
+class Chart:
+    title: str
+    filename: str
+    png: bytes
+
+
+@dataclass
+class Notes:
+    """Numbered notes, each text stored once; ``add`` returns the note's number."""
+
+    texts: list[str] = field(default_factory=list)
+
+    def add(self, text: str) -> int:
+        if text not in self.texts:
+            self.texts.append(text)
+        return self.texts.index(text) + 1
+
+
+@dataclass
+class Bulletin:
+    title: str
+    subtitle: str
+    indicators: list[Paragraph]
+    problems: list[Paragraph]
+    charts: dict[str, list[Chart]]
+    sources: Notes
+    gate_notes: Notes
+    revision_notes: Notes

@@ -1,0 +1,29 @@
+"""The publication writer: bulletin.html, bulletin.md (+ charts/) and bulletin.docx for a month."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from publication.bulletin.compose import compose
+from publication.bulletin.data import load
+from publication.bulletin.render_docx import write_docx
+from publication.bulletin.render_html import render_html
+from publication.bulletin.render_markdown import render_markdown
+
+FILES = ("bulletin.html", "bulletin.md", "bulletin.docx")
+
+
+def write_bulletin(build_db: Path, month: str, out_dir: Path, gate_json: Path | None = None) -> Path:
+    """Write the three formats into ``out_dir``; the gate's result is read from ``out_dir/../gate.json``
+    (the month's build folder at publish time) unless ``gate_json`` is given."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    data = load(build_db, month, gate_json if gate_json is not None else out_dir.parent / "gate.json")
+    bulletin = compose(data)
+    for charts in bulletin.charts.values():
+        for chart in charts:
+            (out_dir / chart.filename).parent.mkdir(parents=True, exist_ok=True)
+            (out_dir / chart.filename).write_bytes(chart.png)
+    (out_dir / "bulletin.md").write_text(render_markdown(bulletin), encoding="utf-8")
+    (out_dir / "bulletin.html").write_text(render_html(bulletin), encoding="utf-8")
+    write_docx(bulletin, out_dir / "bulletin.docx")
+    return out_dir / "bulletin.html"

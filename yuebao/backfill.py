@@ -1,0 +1,163 @@
+"""Loading a range of report months in order, resumable after an interruption.
+
+Every month goes through the same DAG as `yuebao run` (``yuebao.runner.run_month``), many months
+in one process so Airflow, dbt and Great Expectations are imported and started once per process.
+A process's memory grows with every month it loads (≈ +130 MB a province month), so long
+backfills run in chunks of ``months_per_process`` months, each in a fresh child process.
+``<home>/backfill.json`` records each completed month with the SHA-256 of the warehouse it
+published. On restart, the completed months are skipped up to the last one whose recorded hash
+is the warehouse's current hash; from there on months are (re)loaded — a month's load is
+idempotent, so redoing one that was published but not yet recorded is harmless.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+from yuebao.month_run import MonthRun, check_month
+
+STATE_FILE = "backfill.json"
+
+MonthLoader = Callable[[MonthRun], tuple[int, str]]
+"""Loads one month: returns (exit code, one-line message), as `yuebao run` does."""
+
+
+class BackfillStopped(RuntimeError):
+    def __init__(self, month: str, exit_code: int, message: str) -> None:
+        super().__init__(f"{month}: {message}")
+        self.month = month
+        self.exit_code = exit_code
+
+
+def month_range(first: str, last: str) -> list[str]:
+    """Report months from ``first`` to ``last`` inclusive, YYYY-MM."""
+    year, month = (int(part) for part in check_month(first).split("-"))
+    end = check_month(last)
+    months: list[str] = []
+    while (current := f"{year:04d}-{month:02d}") <= end:
+        months.append(current)
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    if not months:
+        raise ValueError(f"--from {first} is after --to {last}")
+    return months
+
+
+def file_sha256(path: Path) -> str | None:
+    if not path.exists():
+        return None
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+@dataclass
+class BackfillState:
+    """Completed months, each with the published warehouse's hash right after it."""
+
+    path: Path
+    completed: dict[str, dict[str, str]]
+
+    @classmethod
+    def load(cls, home: Path) -> BackfillState:
+        path = home / STATE_FILE
+        completed = json.loads(path.read_text(encoding="utf-8"))["completed"] if path.exists() else {}
+        return cls(path, completed)
+
+    def record(self, month: str, warehouse_sha256: str) -> None:
+        self.completed[month] = {"warehouse_sha256": warehouse_sha256,
+                                 "completed_at": datetime.now(UTC).isoformat(timespec="seconds")}
+        temporary = self.path.with_suffix(".tmp")
+        temporary.write_text(json.dumps({"completed": self.completed}, indent=1), encoding="utf-8")
+        os.replace(temporary, self.path)  # a kill never leaves a half-written state file
+
+    def resume_index(self, months: list[str], warehouse_sha256: str | None) -> int:
+        """How many leading months are done and verified by the current warehouse's hash."""
+        done = 0
+        for index, month in enumerate(months):
+            entry = self.completed.get(month)
+            if entry is None:
+                break
+            if entry["warehouse_sha256"] == warehouse_sha256:
+                done = index + 1
+        return done
+
+
+def load_in_process(run: MonthRun) -> tuple[int, str]:
+    from yuebao.runner import run_month
+
+    outcome = run_month(run)
+    return outcome.exit_code, outcome.message
+
+
+def load_in_subprocess(run: MonthRun) -> tuple[int, str]:
+    """`yuebao run` in a fresh process per month (pays the frameworks' start-up every month)."""
+    command = [sys.executable, "-m", "yuebao.cli", "run", "--month", run.month,
+               "--inbox", str(run.inbox), "--home", str(run.home), "--target", run.target]
+    if run.reference:
+        command += ["--reference", str(run.reference)]
+    completed = subprocess.run(command, capture_output=True, text=True, check=False)
+    lines = (completed.stdout + completed.stderr).strip().splitlines()
+    return completed.returncode, lines[-1] if lines else ""
+
+
+def backfill_chunk_in_subprocess(template: MonthRun, months: list[str]) -> tuple[int, str]:
+    """`yuebao backfill` of ``months`` in a child process (it records them in the same state)."""
+    command = [sys.executable, "-m", "yuebao.cli", "backfill", "--from", months[0], "--to", months[-1],
+               "--inbox", str(template.inbox), "--home", str(template.home), "--target", template.target,
+               "--months-per-process", "0", "--no-progress"]
+    if template.reference:
+        command += ["--reference", str(template.reference)]
+    completed = subprocess.run(command, capture_output=True, text=True, check=False)
+    lines = (completed.stdout + completed.stderr).strip().splitlines()
+    return completed.returncode, lines[-1] if lines else ""
+
+
+def backfill(template: MonthRun, months: list[str], load: MonthLoader = load_in_process,
+             progress: bool = True, months_per_process: int = 0) -> list[str]:
+    """Load ``months`` in order into ``template.home``; returns the months loaded by this call.
+
+    With ``months_per_process`` > 0, months are loaded by child processes, that many each.
+    Raises BackfillStopped at the first month that is not published (the state keeps the ones
+    before it, so the next call resumes there).
+    """
+    from tqdm import tqdm
+
+    template.home.mkdir(parents=True, exist_ok=True)
+    state = BackfillState.load(template.home)
+    start = state.resume_index(months, file_sha256(template.published_db))
+    loaded: list[str] = []
+    with tqdm(total=len(months), initial=start, unit="month", disable=not progress,
+              desc="backfill", file=sys.stderr) as bar:
+        if months_per_process > 0:
+            for first in range(start, len(months), months_per_process):
+                chunk = months[first:first + months_per_process]
+                bar.set_postfix_str(f"{chunk[0]}..{chunk[-1]}")
+                exit_code, message = backfill_chunk_in_subprocess(template, chunk)
+                done = [month for month in chunk if month in BackfillState.load(template.home).completed]
+                loaded += done
+                bar.update(len(done))
+                if exit_code != 0:
+                    raise BackfillStopped(chunk[len(done)] if len(done) < len(chunk) else chunk[-1],
+                                          exit_code, message.removeprefix("yuebao: "))
+            return loaded
+        for month in months[start:]:
+            bar.set_postfix_str(month)
+            exit_code, message = load(replace(template, month=month))
+            if exit_code != 0:
+                raise BackfillStopped(month, exit_code, message)
+            warehouse = file_sha256(template.published_db)
+            assert warehouse is not None, "a published month leaves a warehouse"
+            state.record(month, warehouse)
+            loaded.append(month)
+            bar.update(1)
+    return loaded

@@ -1,0 +1,31 @@
+"""`yuebao grant-analyst`: the read-only analyst role of the PostgreSQL warehouse."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "grant-analyst", help="create a role that can only read the published schema marts (PostgreSQL)",
+        description="Connects with PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE. Give the role to people "
+                    "with GRANT <role> TO <user>; every later publication keeps the grant.",
+    )
+    parser.add_argument("--role", default="yuebao_analyst", help="role name (default yuebao_analyst)")
+    parser.set_defaults(handler=handle)
+
+
+def handle(args: argparse.Namespace) -> int:
+    import psycopg
+
+    from publication.postgres import PUBLISHED_SCHEMA, connect, create_analyst_role
+
+    try:
+        with connect() as con:
+            create_analyst_role(con, args.role)
+    except psycopg.Error as error:
+        print(f"yuebao: {str(error).strip().splitlines()[0]}", file=sys.stderr)
+        return 1
+    print(f"yuebao: role {args.role} may read schema {PUBLISHED_SCHEMA} (USAGE, SELECT) and nothing else")
+    return 0
