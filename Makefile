@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DEMO_HOME ?= .demo
 
-.PHONY: install demo test lint docs bench clean airflow
+.PHONY: install demo test lint docs bench clean airflow fonts chromium
 
 # The venv is (re)built only when the pins change; a second `make` costs nothing.
 $(STAMP): pyproject.toml constraints.txt
@@ -24,7 +24,8 @@ demo: $(STAMP) fonts
 	$(BIN)/yuebao run --month 2024-10 --inbox samples/inbox --home $(DEMO_HOME)
 	@echo ""
 	@echo "warehouse: $(DEMO_HOME)/warehouse.duckdb   (open read-only: duckdb -readonly $(DEMO_HOME)/warehouse.duckdb)"
-	@echo "bulletin:  $(DEMO_HOME)/publish/2024-10/bulletin.md"
+	@echo "bulletin:  $(DEMO_HOME)/publish/2024-10/bulletin.html  (.md, .docx beside it)"
+	@echo "quality:   $(DEMO_HOME)/publish/2024-10/dq/index.html  (one report per department)"
 
 # The data-quality report tests render the HTML in headless Chromium; installed once when missing.
 chromium:

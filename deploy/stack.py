@@ -50,6 +50,8 @@ def local_argv(service: Service) -> list[str]:
     """The container command of a service as a command line of this venv."""
     if service.command[0] == "python":
         return [sys.executable, *service.command[1:]]
+    if service.command[0] == "airflow":
+        return [str(Path(sys.executable).with_name("airflow")), *service.command[1:]]
     return [str(Path(sys.executable).with_name("airflow")), *service.command]  # a bare subcommand
 
 

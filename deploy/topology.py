@@ -29,8 +29,7 @@ class Service:
 
 # One-shot: create the metadata database if missing, migrate it, write the admin's credentials.
 INIT = Service("airflow-init", ["python", "-m", "deploy.stack", "init"])
-# `airflow <subcommand>` with a fix for the pinned celery/provider pair (see deploy/airflow_cli.py).
-AIRFLOW = ["python", "-m", "deploy.airflow_cli"]
+AIRFLOW = ["airflow"]
 API_SERVER = Service("airflow-api-server", [*AIRFLOW, "api-server"])
 SCHEDULER = Service("airflow-scheduler", [*AIRFLOW, "scheduler"])
 DAG_PROCESSOR = Service("airflow-dag-processor", [*AIRFLOW, "dag-processor"])

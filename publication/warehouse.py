@@ -14,11 +14,16 @@ from pathlib import Path
 import duckdb
 
 
-def start_build(published: Path, build_db: Path) -> None:
-    """Start the month's build from a copy of the published warehouse (it holds the history)."""
-    if build_db.parent.exists():
-        shutil.rmtree(build_db.parent)
-    build_db.parent.mkdir(parents=True)
+def start_build(published: Path, build_db: Path, build_dir: Path) -> None:
+    """Start the month's build from a copy of the published warehouse (it holds the history).
+
+    ``build_db`` lives in a folder of its own; ``build_dir`` holds the month's other artifacts
+    (gate result, exports, staged publication). Both start empty.
+    """
+    for folder in (build_db.parent, build_dir):
+        if folder.exists():
+            shutil.rmtree(folder)
+        folder.mkdir(parents=True)
     if published.exists():
         shutil.copyfile(published, build_db)
 

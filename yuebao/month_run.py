@@ -57,8 +57,9 @@ class MonthRun:
 
     @property
     def build_db(self) -> Path:
-        # Same file name as the published one, so DuckDB's catalog name ("warehouse") matches.
-        return self.build_dir / "warehouse.duckdb"
+        # Same file name as the published one, so DuckDB's catalog name ("warehouse") matches;
+        # the same path every month, so dbt's partial parse (keyed on the profile) is reused.
+        return self.home / "build" / "warehouse" / "warehouse.duckdb"
 
     @property
     def published_db(self) -> Path:

@@ -53,7 +53,7 @@ class GateBlocked(Exception):
 def prepare(run: MonthRun) -> None:
     from publication.warehouse import start_build
 
-    start_build(run.published_db, run.build_db)
+    start_build(run.published_db, run.build_db, run.build_dir)
     if run.target == "postgres":
         from yuebao import targets
 

@@ -22,7 +22,8 @@ class DbtOutcome:
 
 def dbt_environment(run: MonthRun) -> dict[str, str]:
     """Variables the dbt profile reads (see dbt_project/profiles.yml)."""
-    env = {"YUEBAO_DBT_TARGET": run.target, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    env = {"YUEBAO_DBT_TARGET": run.target, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+           "YUEBAO_REPORT_MONTH": f"{run.month}-01"}
     if run.target == "duckdb":
         env["YUEBAO_DUCKDB_PATH"] = str(run.build_db)
     return env
@@ -56,7 +57,6 @@ def build(run: MonthRun, extra_args: list[str] | None = None) -> DbtOutcome:
         "--target", run.target,
         "--target-path", str(run.dbt_target_dir),
         "--log-path", str(run.build_dir / "dbt_logs"),
-        "--vars", f"{{report_month: '{run.month}-01'}}",
         *(extra_args or []),
     ]
     try:
