@@ -13,7 +13,7 @@ from publication.bulletin.provenance import Annotator
 def compose(data: BulletinData, thresholds: ProblemThresholds | None = None, with_charts: bool = True) -> Bulletin:
     annotate = Annotator(data.gate_failures, data.revisions, Notes(), Notes(), Notes())
     year, month = data.month_start.year, data.month_start.month
-    return Bulletin(
+    bulletin = Bulletin(
         title=f"{data.city_name}实施“八大行动”工作月报",
         subtitle=f"{year}年{month}月",
         indicators=indicator_paragraphs(data, annotate),
@@ -23,3 +23,9 @@ def compose(data: BulletinData, thresholds: ProblemThresholds | None = None, wit
         gate_notes=annotate.gate_notes,
         revision_notes=annotate.revision_notes,
     )
+    for waiver in data.gate_waivers:  # every waived check is footnoted, whether or not a figure shows it
+        annotate.gate_notes.add(
+            f"经协调办豁免发布：{waiver.get('department')}的“{waiver.get('rule')}”检查未通过，"
+            f"由{waiver.get('waived_by')}于{str(waiver.get('waived_at', ''))[:10]}豁免，理由：{waiver.get('reason')}"
+        )
+    return bulletin

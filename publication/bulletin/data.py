@@ -174,6 +174,7 @@ class BulletinData:
     history: pd.DataFrame
     revisions: pd.DataFrame
     gate_failures: list[dict[str, object]] = field(default_factory=list)
+    gate_waivers: list[dict[str, object]] = field(default_factory=list)
 
     @property
     def month_start(self) -> date:
@@ -200,7 +201,15 @@ def load(database: Path, month: str, gate_json: Path | None = None) -> BulletinD
         actions=actions, indicators=indicators, regions=regions,
         report=_described(report, indicators, regions), history=_described(history, indicators, regions),
         revisions=revisions, gate_failures=read_gate_failures(gate_json),
+        gate_waivers=read_gate_waivers(gate_json),
     )
+
+
+def read_gate_waivers(gate_json: Path | None) -> list[dict[str, object]]:
+    """The waivers that let blocking checks pass for the month (none when the file is absent)."""
+    if gate_json is None or not gate_json.is_file():
+        return []
+    return list(json.loads(gate_json.read_text(encoding="utf-8")).get("waivers", []))
 
 
 def read_gate_failures(gate_json: Path | None) -> list[dict[str, object]]:
