@@ -17,6 +17,7 @@ import duckdb
 import pytest
 
 from ingestion import load, readers
+from ingestion.issues import FILE_REJECTING_RULES
 from ingestion.load import ingest_month
 from tests.conftest import SAMPLE_INBOX
 from tests.corpus.make_corpus import build_binary_cases, with_claimed_dimension
@@ -85,8 +86,7 @@ CASES = [
     Case("file_over_size_bound", "市住建局_too_large.csv", "file_too_large", None),
     Case("csv_over_row_bound", "市住建局_too_many_rows.csv", "too_many_rows", None),
 ]
-FILE_RULES = {"empty_file", "unknown_layout", "extension_mismatch", "unsupported_file_type", "unreadable_file",
-              "file_too_large", "too_many_rows", "missing_required_column"}
+FILE_RULES = FILE_REJECTING_RULES
 
 
 def bound_cases() -> dict[str, bytes]:
