@@ -152,7 +152,7 @@ def indicator_monthly() -> Suite:
         Check("ExpectColumnValuesToBeBetween", _between("completion_pct", 0, 1000), "warning",
               "目标完成率超出 0–1000%，请核对年度目标", "completion_out_of_range", "年度目标",
               "请核对年度目标的单位是否与数值一致。", {"value": "completion_pct"}),
-        Check("ExpectColumnValuesToBeInSet", _in_set("is_value_month_missing", [False]), "warning",
+        Check("ExpectColumnValuesToBeInSet", _in_set("is_value_month_gap", [False]), "warning",
               "缺少上月累计数，无法计算当月值", "value_month_missing", "数值",
               "上月累计数缺失时无法算出当月数，可补报上月数据。"),
     ])

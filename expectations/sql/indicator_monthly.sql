@@ -43,6 +43,15 @@ county_sums as (
 
 ),
 
+-- First period of each series within a year: a missing previous month before it is no gap.
+series_start as (
+
+    select indicator_code, region_code, extract(year from period) as year, min(period) as first_period
+    from facts
+    group by indicator_code, region_code, extract(year from period)
+
+),
+
 month_facts as (
 
     select * from facts
@@ -58,6 +67,10 @@ compared as (
         county_sums.county_sum,
         previous_month.value as previous_month_value,
         previous_year.value as previous_year_value,
+        -- 当月 cannot be derived because the series has a hole (an earlier month of the year is
+        -- there, the previous one is not); a series that simply starts this month is no problem.
+        coalesce(month_facts.is_value_month_missing and series_start.first_period < month_facts.period, false)
+            as is_value_month_gap,
         -- Additive indicators only, and only when every county reported: a partial sum says nothing.
         case when county_sums.counties_reported = county_counts.counties and month_facts.value <> 0
             then round((county_sums.county_sum / month_facts.value - 1) * 100, 2)
@@ -88,6 +101,10 @@ compared as (
         on month_facts.indicator_code = previous_year.indicator_code
         and month_facts.region_code = previous_year.region_code
         and previous_year.period = month_facts.period - interval 12 month
+    left join series_start
+        on month_facts.indicator_code = series_start.indicator_code
+        and month_facts.region_code = series_start.region_code
+        and extract(year from month_facts.period) = series_start.year
 
 ),
 
@@ -108,6 +125,7 @@ final as (
         rank_province,
         completion_pct,
         is_value_month_missing,
+        is_value_month_gap,
         is_yoy_discrepant,
         is_rank_discrepant,
         county_gap_pct,
