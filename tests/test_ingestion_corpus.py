@@ -21,6 +21,7 @@ from ingestion.issues import FILE_REJECTING_RULES
 from ingestion.load import ingest_month
 from tests.conftest import SAMPLE_INBOX
 from tests.corpus.make_corpus import build_binary_cases, with_claimed_dimension
+from yuebao.month_run import MonthRun
 
 CORPUS = Path(__file__).parent / "corpus"
 SEEDS = Path(__file__).resolve().parent.parent / "dbt_project" / "seeds" / "departments.csv"
@@ -209,7 +210,8 @@ def test_yuebao_run_on_a_bad_inbox_blocks_with_a_one_line_reason(run_yuebao, tmp
     last = completed.stderr.strip().splitlines()[-1]
     assert last.startswith("yuebao: quality gate blocked publication"), last
     assert not (home / "warehouse.duckdb").exists()
-    with duckdb.connect(str(home / "build" / MONTH / "warehouse.duckdb"), read_only=True) as con:
+    build_db = MonthRun(MONTH, inbox, home).build_db  # the blocked month's build, never published
+    with duckdb.connect(str(build_db), read_only=True) as con:
         rules = set(con.execute("select source_file, rule from landing.ingest_issues").fetchall())
     assert {(case.file, case.rule) for case in cases} <= rules
 
