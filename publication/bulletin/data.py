@@ -9,6 +9,7 @@ rebuilt after later months revised its figures still shows what was published in
 from __future__ import annotations
 
 import json
+import os
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -251,12 +252,22 @@ def _stock_day(period_raw: object) -> int | None:
     return int(found.group(1)) if found else None
 
 
+HOME_CITY = "430500"  # 邵阳市, the city whose coordination office this bulletin serves
+
+
 def _city_code(regions: pd.DataFrame) -> str:
-    """The prefecture the bulletin is about: the parent of the county-level regions."""
-    parents = regions.loc[regions["region_level"] == "county", "parent_code"].dropna().unique()
-    if len(parents) != 1:
-        raise ValueError(f"expected the counties of one city, found parents {list(parents)}")
-    return str(parents[0])
+    """The prefecture the bulletin is about: ``YUEBAO_CITY_CODE`` when set, else the one city
+    whose counties the catalog holds, else (a provincial catalog) the home city."""
+    configured = os.environ.get("YUEBAO_CITY_CODE")
+    if configured:
+        if configured not in set(regions["region_code"].astype(str)):
+            raise ValueError(f"YUEBAO_CITY_CODE={configured} is not a region of the catalog")
+        return configured
+    parents = sorted(str(code) for code in regions.loc[regions["region_level"] == "county", "parent_code"]
+                     .dropna().unique())
+    if len(parents) == 1:
+        return parents[0]
+    return HOME_CITY if HOME_CITY in parents else parents[0]
 
 
 def _described(frame: pd.DataFrame, indicators: pd.DataFrame, regions: pd.DataFrame) -> pd.DataFrame:
