@@ -80,12 +80,12 @@ def ingest(run: MonthRun) -> dict[str, object]:
 def transform(run: MonthRun) -> dict[str, object]:
     from yuebao.transform import build
 
-    project = ["--project-dir", str(reference_project(run))] if run.reference else []
+    project = reference_project(run) if run.reference else DBT_PROJECT_DIR
     if run.target == "postgres":
         from yuebao import targets
 
         os.environ.update(targets.dbt_environment())
-    outcome = build(run, extra_args=project)  # the last --project-dir wins
+    outcome = build(run, project_dir=project)
     if run.target == "postgres":
         targets.mirror_build(run)  # validation and publication read the DuckDB build
     return {"models": outcome.models, "tests": outcome.tests}

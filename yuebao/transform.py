@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from pathlib import Path
 
 from yuebao import DBT_PROJECT_DIR
 from yuebao.month_run import MonthRun
@@ -45,19 +46,18 @@ def release_duckdb() -> None:
     DuckDBConnectionManager.close_all_connections()
 
 
-def build(run: MonthRun, extra_args: list[str] | None = None) -> DbtOutcome:
+def build(run: MonthRun, project_dir: Path = DBT_PROJECT_DIR) -> DbtOutcome:
     """``dbt build`` (seeds, models, tests) in this process; raises DbtBuildFailed on any error."""
     from dbt.cli.main import dbtRunner
 
     os.environ.update(dbt_environment(run))
     args = [
         "build",
-        "--project-dir", str(DBT_PROJECT_DIR),
+        "--project-dir", str(project_dir),
         "--profiles-dir", str(DBT_PROJECT_DIR),
         "--target", run.target,
         "--target-path", str(run.dbt_target_dir),
         "--log-path", str(run.build_dir / "dbt_logs"),
-        *(extra_args or []),
     ]
     try:
         result = dbtRunner().invoke(args)

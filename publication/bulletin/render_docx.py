@@ -22,12 +22,8 @@ def write_docx(bulletin: Bulletin, target: Path) -> None:
     document = Document()
     section = document.sections[0]
     section.left_margin = section.right_margin = Cm(2.8)
-    title = document.add_paragraph()
-    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _font(title.add_run(bulletin.title), HEADING_FONT, 22, bold=True, color=RED)
-    subtitle = document.add_paragraph()
-    subtitle.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _font(subtitle.add_run(bulletin.subtitle), BODY_FONT, 16)
+    _centered(document, bulletin.title, HEADING_FONT, 22, bold=True, color=RED)
+    _centered(document, bulletin.subtitle, BODY_FONT, 16)
     _heading(document, "【重要指标】")
     for paragraph in bulletin.indicators:
         _paragraph(document, paragraph)
@@ -35,9 +31,7 @@ def write_docx(bulletin: Bulletin, target: Path) -> None:
         for chart in bulletin.charts.get(action, []):
             document.add_picture(io.BytesIO(chart.png), width=Cm(15))
             document.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
-            caption = document.add_paragraph()
-            caption.alignment = WD_ALIGN_PARAGRAPH.CENTER
-            _font(caption.add_run(chart.title), BODY_FONT, 10)
+            _centered(document, chart.title, BODY_FONT, 10)
     _heading(document, "【突出问题】")
     for paragraph in bulletin.problems:
         _paragraph(document, paragraph)
@@ -67,6 +61,13 @@ def _paragraph(document: Document, paragraph: Paragraph) -> None:
             _font(marker, BODY_FONT, 9)
         else:
             _font(block.add_run(run.text if isinstance(run, Figure) else run), BODY_FONT, 16)
+
+
+def _centered(document: Document, text: str, family: str, size: int, bold: bool = False,  # type: ignore[valid-type]
+              color: RGBColor | None = None) -> None:
+    paragraph = document.add_paragraph()
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _font(paragraph.add_run(text), family, size, bold=bold, color=color)
 
 
 def _font(run, family: str, size: int, bold: bool = False, color: RGBColor | None = None) -> None:  # noqa: ANN001
