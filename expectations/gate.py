@@ -158,8 +158,11 @@ def run_checkpoint(directory: Path, suites: list[Suite], month: str, docs_dir: P
     context.variables.progress_bars = {"globally": False}
     source = context.data_sources.add_pandas_filesystem(name="month_build", base_directory=directory)
     definitions = []
+    exported = exported_columns(directory, suites)
+    index = REPORT_COLUMNS if all(set(REPORT_COLUMNS) <= names for names in exported.values()) else LOCATION_COLUMNS
     for suite in suites:
-        asset = source.add_parquet_asset(name=suite.table)
+        # only the columns the checks and the failing-row report read: evidence is read back later
+        asset = source.add_parquet_asset(name=suite.table, columns=checked_columns(suite, index, exported[suite.name]))
         batch = asset.add_batch_definition_path(name=suite.table, path=f"{suite.table}.parquet")
         gx_suite = context.suites.add(gx.ExpectationSuite(name=suite.name))
         for check in suite.checks:
@@ -182,21 +185,28 @@ def run_checkpoint(directory: Path, suites: list[Suite], month: str, docs_dir: P
         name="monthly_gate",
         validation_definitions=definitions,
         actions=actions,
-        result_format={"result_format": "COMPLETE", "unexpected_index_column_names": index_columns(directory, suites)},
+        # SUMMARY keeps the first MAX_ROWS_PER_FAILURE failing rows' index, not every failing value
+        result_format={"result_format": "SUMMARY", "partial_unexpected_count": MAX_ROWS_PER_FAILURE,
+                       "unexpected_index_column_names": index},
     ))
     result = checkpoint.run()
     return collect(result, month)
 
 
-def index_columns(directory: Path, suites: list[Suite]) -> list[str]:
-    """REPORT_COLUMNS for the gate's own exports; bare location columns for hand-made batches."""
+def exported_columns(directory: Path, suites: list[Suite]) -> dict[str, set[str]]:
     with duckdb.connect() as con:
-        for suite in suites:
-            names = {row[0] for row in con.execute(
-                f"describe select * from '{directory / f'{suite.table}.parquet'}'").fetchall()}
-            if not set(REPORT_COLUMNS) <= names:
-                return LOCATION_COLUMNS
-    return REPORT_COLUMNS
+        return {suite.name: {row[0] for row in con.execute(
+            f"describe select * from '{directory / f'{suite.table}.parquet'}'").fetchall()} for suite in suites}
+
+
+def checked_columns(suite: Suite, index: list[str], available: set[str]) -> list[str]:
+    """The index columns GX reports failing rows by, then every column a check of the suite reads."""
+    wanted = list(index)
+    for check in suite.checks:
+        for column in [check.kwargs.get("column"), *check.kwargs.get("column_list", [])]:
+            if column and column not in wanted:
+                wanted.append(column)
+    return [column for column in wanted if column in available]
 
 
 def collect(result: Any, month: str) -> GateResult:
@@ -210,7 +220,7 @@ def collect(result: Any, month: str) -> GateResult:
                 continue
             config = outcome.expectation_config
             details = outcome.result or {}
-            rows = [_plain(row) for row in (details.get("unexpected_index_list") or [])[:MAX_ROWS_PER_FAILURE]]
+            rows = [_plain(row) for row in (details.get("partial_unexpected_index_list") or [])[:MAX_ROWS_PER_FAILURE]]
             meta = config.meta or {}
             failures.append(Failure(
                 suite=suite_name,

@@ -5,6 +5,8 @@ Each ingest replaces one report month's rows, so running a month twice gives the
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
 
 import duckdb
@@ -44,22 +46,48 @@ def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(f"create table if not exists {table} ({body})")
 
 
-def replace_month(con: duckdb.DuckDBPyConnection, report_month: date,
-                  rows_by_table: dict[str, list[dict[str, object]]]) -> None:
-    """Replace one report month's rows in every landing table, in one transaction."""
+def append_rows(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict[str, object]],
+                constants: dict[str, object] | None = None) -> None:
+    """Insert ``rows`` into a landing table; ``constants`` fills columns that are the same on every row
+    (a file's provenance) without copying them into each row."""
+    if not rows:
+        return
+    constants = constants or {}
+    columns = TABLES[table]
+    varying = [name for name in columns if name not in constants]
+    frame = pd.DataFrame.from_records(rows, columns=varying)
+    select = ", ".join(f"cast(? as {kind})" if name in constants else f"cast({name} as {kind})"
+                       for name, kind in columns.items())
+    con.register("incoming", frame)
+    try:
+        con.execute(f"insert into {table} select {select} from incoming", [constants[name] for name in columns
+                                                                            if name in constants])
+    finally:
+        con.unregister("incoming")
+
+
+Append = Callable[..., None]
+
+
+@contextmanager
+def replacing_month(con: duckdb.DuckDBPyConnection, report_month: date) -> Iterator[Append]:
+    """One transaction that empties a report month in every landing table, then takes rows table by
+    table and file by file (``append(table, rows, constants)``): a large month is never held whole."""
     ensure_tables(con)
     con.execute("begin transaction")
     try:
-        for table, rows in rows_by_table.items():
-            columns = list(TABLES[table])
+        for table in TABLES:
             con.execute(f"delete from {table} where report_month = ?", [report_month])
-            if rows:
-                frame = pd.DataFrame.from_records(rows, columns=columns)
-                con.register("incoming", frame)
-                casts = ", ".join(f"cast({name} as {kind})" for name, kind in TABLES[table].items())
-                con.execute(f"insert into {table} select {casts} from incoming")
-                con.unregister("incoming")
+        yield lambda table, rows, constants=None: append_rows(con, table, rows, constants)
         con.execute("commit")
-    except Exception:
+    except BaseException:
         con.execute("rollback")
         raise
+
+
+def replace_month(con: duckdb.DuckDBPyConnection, report_month: date,
+                  rows_by_table: dict[str, list[dict[str, object]]]) -> None:
+    """Replace one report month's rows in every landing table, in one transaction."""
+    with replacing_month(con, report_month) as append:
+        for table, rows in rows_by_table.items():
+            append(table, rows)

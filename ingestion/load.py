@@ -16,7 +16,7 @@ import duckdb
 from ingestion.archive import ArchivedFile, RawArchive, current_vintages, safe_suffix
 from ingestion.departments import UNKNOWN_DEPARTMENT, DepartmentDirectory
 from ingestion.issues import Issue
-from ingestion.landing import replace_month
+from ingestion.landing import replacing_month
 from ingestion.layouts import column_letter, iter_sheet_results
 from ingestion.periods import Period
 from ingestion.readers import MAX_FILE_BYTES, UnreadableFile, Workbook, read_sheets
@@ -117,9 +117,30 @@ def read_archived(entry: ArchivedFile, home: Path, folder_period: Period, direct
     return read_file(entry.path(home).read_bytes(), entry.original_name, folder_period, directory)
 
 
+@dataclass
+class FileOutcome:
+    """What is kept of a file once its rows are in the landing table."""
+
+    department: str
+    layout: str | None
+    encoding: str | None
+    rows_read: int
+    rows_quarantined: int
+    issues: list[Issue]
+
+    @classmethod
+    def of(cls, read: FileRead) -> FileOutcome:
+        quarantined = sum(row["row_status"] != "ok" for row in read.observations)
+        return cls(read.department, read.layout, read.encoding, len(read.observations), quarantined, read.issues)
+
+
 def ingest_month(con: duckdb.DuckDBPyConnection, inbox: Path, home: Path, report_month: str,
                  departments_seed: Path) -> IngestSummary:
-    """Archive ``<inbox>/<report_month>/`` and (re)load every archived file of that month."""
+    """Archive ``<inbox>/<report_month>/`` and (re)load every archived file of that month.
+
+    Files are read and landed one at a time inside the month's transaction, so memory holds one
+    file's rows, not the month's; which vintage of a resent file is current is settled at the end.
+    """
     archive = RawArchive(home)
     directory = DepartmentDirectory(departments_seed)
     for path in inbox_files(inbox / report_month):
@@ -128,40 +149,46 @@ def ingest_month(con: duckdb.DuckDBPyConnection, inbox: Path, home: Path, report
     month_start = date(year, month, 1)
     folder_period = Period(month_start, "month")
     entries = archive.for_month(report_month)
-    reads = {entry.sha256: read_archived(entry, home, folder_period, directory) for entry in entries}
-    current = current_vintages(entries, lambda entry: reads[entry.sha256].department)
+    outcomes: dict[str, FileOutcome] = {}
+    with replacing_month(con, month_start) as append:
+        for entry in entries:
+            read = read_archived(entry, home, folder_period, directory)
+            append("landing.observations", read.observations,
+                   _provenance(entry, month_start, True) | {"received_at": entry.received_at})
+            outcomes[entry.sha256] = FileOutcome.of(read)
+            del read
+        current = current_vintages(entries, lambda entry: outcomes[entry.sha256].department)
+        superseded = sorted({entry.sha256 for entry in entries} - current)
+        if superseded:
+            con.execute("update landing.observations set is_current_file = false"
+                        " where report_month = ? and file_sha256 in (select unnest(?))", [month_start, superseded])
+        for entry in entries:
+            outcome = outcomes[entry.sha256]
+            provenance = _provenance(entry, month_start, entry.sha256 in current)
+            append("landing.files", [{
+                "department": outcome.department, "size_bytes": entry.size_bytes,
+                "received_at": entry.received_at, "archive_path": entry.archive_path, "layout": outcome.layout,
+                "encoding": outcome.encoding, "status": "loaded" if outcome.layout else "rejected",
+                "rows_read": outcome.rows_read, "rows_quarantined": outcome.rows_quarantined,
+            }], provenance)
+            append("landing.ingest_issues",
+                   [issue.as_row() | {"department": outcome.department} for issue in outcome.issues], provenance)
     summary = IngestSummary(report_month)
-    tables: dict[str, list[dict[str, object]]] = {
-        "landing.files": [], "landing.observations": [], "landing.ingest_issues": []
-    }
     for entry in entries:
-        read = reads[entry.sha256]
-        _collect(tables, entry, read, month_start, entry.sha256 in current)
         if entry.sha256 not in current:
             continue  # a superseded vintage: landed for history, not counted
+        outcome = outcomes[entry.sha256]
         summary.files += 1
-        summary.observations += len(read.observations)
-        summary.quarantined += sum(row["row_status"] != "ok" for row in read.observations)
-        summary.issues += len(read.issues)
-        if read.layout is None:
+        summary.observations += outcome.rows_read
+        summary.quarantined += outcome.rows_quarantined
+        summary.issues += len(outcome.issues)
+        if outcome.layout is None:
             summary.files_rejected += 1
             summary.rejected.append(entry.original_name)
-    replace_month(con, month_start, tables)
     log.info("ingested %s", summary)
     return summary
 
 
-def _collect(tables: dict[str, list[dict[str, object]]], entry: ArchivedFile, read: FileRead,
-             month_start: date, is_current: bool) -> None:
-    provenance = {"report_month": month_start, "file_sha256": entry.sha256, "source_file": entry.original_name,
-                  "is_current_file": is_current}
-    tables["landing.files"].append(provenance | {
-        "department": read.department, "size_bytes": entry.size_bytes, "received_at": entry.received_at,
-        "archive_path": entry.archive_path, "layout": read.layout, "encoding": read.encoding,
-        "status": "loaded" if read.layout else "rejected", "rows_read": len(read.observations),
-        "rows_quarantined": sum(row["row_status"] != "ok" for row in read.observations),
-    })
-    for row in read.observations:
-        tables["landing.observations"].append(provenance | row | {"received_at": entry.received_at})
-    for issue in read.issues:
-        tables["landing.ingest_issues"].append(provenance | issue.as_row() | {"department": read.department})
+def _provenance(entry: ArchivedFile, month_start: date, is_current: bool) -> dict[str, object]:
+    return {"report_month": month_start, "file_sha256": entry.sha256, "source_file": entry.original_name,
+            "is_current_file": is_current}

@@ -78,10 +78,22 @@ def _trend_panels(data: BulletinData, action: str) -> list[pd.DataFrame]:
     return panels[:MAX_PANELS]
 
 
+# Fixed margins in inches instead of tight_layout, which drew every figure once more only to measure
+# its labels (40 % of a chart's time); labels are short region names and one-line titles.
+MARGINS_IN = {"left": 0.75, "right": 0.2, "top": 0.4, "bottom": 0.35, "between_columns": 0.9, "between_rows": 0.75}
+
+
 def _figure(panels: int, height: float) -> tuple[plt.Figure, list[plt.Axes]]:
     columns = min(panels, 2)
     rows = (panels + 1) // 2
-    figure, axes = plt.subplots(rows, columns, figsize=(5.6 * columns, height * rows), squeeze=False)
+    width, tall = 5.6 * columns, height * rows
+    figure, axes = plt.subplots(rows, columns, figsize=(width, tall), squeeze=False)
+    m = MARGINS_IN
+    panel_width = (width - m["left"] - m["right"] - m["between_columns"] * (columns - 1)) / columns
+    panel_height = (tall - m["top"] - m["bottom"] - m["between_rows"] * (rows - 1)) / rows
+    figure.subplots_adjust(left=m["left"] / width, right=1 - m["right"] / width, top=1 - m["top"] / tall,
+                           bottom=m["bottom"] / tall, wspace=m["between_columns"] / panel_width,
+                           hspace=m["between_rows"] / panel_height)
     for extra in axes.flat[panels:]:
         extra.set_visible(False)
     return figure, list(axes.flat[:panels])
@@ -138,7 +150,6 @@ def _lines(data: BulletinData, panels: list[pd.DataFrame]) -> bytes:
 
 def _png(figure: plt.Figure) -> bytes:
     buffer = io.BytesIO()
-    figure.tight_layout()
     figure.savefig(buffer, format="png", dpi=110, metadata={"Software": None})
     plt.close(figure)
     return buffer.getvalue()

@@ -13,6 +13,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from pathlib import Path
 
 import duckdb
@@ -181,6 +182,19 @@ class BulletinData:
     def month_start(self) -> date:
         year, month = (int(part) for part in self.month.split("-"))
         return date(year, month, 1)
+
+    def series(self, indicator_code: str, region_code: str) -> pd.DataFrame:
+        """One indicator's published history in one region, oldest period first (may be empty)."""
+        ordered, positions = self._series_index
+        found = positions.get((indicator_code, region_code))
+        return ordered.iloc[found] if found is not None else ordered.iloc[0:0]
+
+    @cached_property
+    def _series_index(self) -> tuple[pd.DataFrame, dict[tuple[str, str], object]]:
+        """History sorted once, with the row positions of each (indicator, region): a lookup, not a scan."""
+        ordered = self.history.sort_values(["indicator_code", "region_code", "period"], kind="stable")
+        ordered = ordered.reset_index(drop=True)
+        return ordered, ordered.groupby(["indicator_code", "region_code"], sort=False).indices
 
 
 def load(database: Path, month: str, gate_json: Path | None = None) -> BulletinData:

@@ -163,12 +163,9 @@ def _arabic(rank: int) -> str:
 
 def _history(row: pd.Series, data: BulletinData, annotate: Annotator) -> list[Run]:
     """Compare with the previous period of the same year, when one was published."""
-    history = data.history
-    earlier = history[
-        (history["indicator_code"] == row["indicator_code"]) & (history["region_code"] == row["region_code"])
-        & (history["period"] < row["period"])
-        & (pd.to_datetime(history["period"]).dt.year == row["period"].year)
-    ]
+    series = data.series(row["indicator_code"], row["region_code"])
+    earlier = series[(series["period"] < row["period"])
+                     & (series["period"] >= row["period"].replace(month=1, day=1))]
     if earlier.empty:
         return []
     previous = earlier.iloc[-1]

@@ -79,9 +79,11 @@ def detect(data: BulletinData, action: str, annotate: Annotator, thresholds: Pro
     city = rows[rows["region_code"] == data.city_code]
     year = data.month_start.year
     found: list[Problem] = []
+    county_groups = dict(tuple(counties.sort_values(["value", "region_code"]).groupby("indicator_code", sort=False)))
+    city_groups = dict(tuple(city.groupby("indicator_code", sort=False)))
     for code in rows.sort_values("catalog_order")["indicator_code"].unique():
-        county_rows = counties[counties["indicator_code"] == code].sort_values(["value", "region_code"])
-        city_row = _first(city[city["indicator_code"] == code])
+        county_rows = county_groups.get(code, counties.iloc[0:0])
+        city_row = _first(city_groups[code]) if code in city_groups else None
         found += _county_problems(county_rows, city_row, annotate, thresholds, year)
         if city_row is not None:
             found += _city_problems(city_row, data, annotate, thresholds, year)
@@ -163,10 +165,9 @@ def _city_problems(row: pd.Series, data: BulletinData, annotate: Annotator, thre
 
 def _rank_drops(row: pd.Series, data: BulletinData, annotate: Annotator, thresholds: ProblemThresholds,
                 lead: str) -> list[Problem]:
-    history = data.history
+    series = data.series(row["indicator_code"], row["region_code"])
     last_month = (pd.Timestamp(row["period"]) - pd.DateOffset(months=1)).date()
-    previous = _first(history[(history["indicator_code"] == row["indicator_code"])
-                              & (history["region_code"] == row["region_code"]) & (history["period"] == last_month)])
+    previous = _first(series[series["period"] == last_month])
     found = []
     for column, scope, ordinal in (("rank_province", "全省", lambda rank: f"第{rank}"),
                                    ("rank_subregion", "片区", fmt.chinese_ordinal)):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import pandas as pd
 
@@ -47,14 +48,19 @@ class Annotator:
         return unique
 
     def _gate_texts(self, row: pd.Series) -> list[str]:
-        texts = []
+        return self._gate_texts_by_row.get((row["source_file"], row["source_row"]), [])
+
+    @cached_property
+    def _gate_texts_by_row(self) -> dict[tuple[object, object], list[str]]:
+        """Each failing row's warnings, one per failure, in the gate's order."""
+        texts: dict[tuple[object, object], list[str]] = {}
         for failure in self.gate_failures:
-            for bad in failure.get("rows", []) or []:
-                if bad.get("source_file") == row["source_file"] and bad.get("source_row") == row["source_row"]:
-                    severity = "阻断" if failure.get("severity") == "blocking" else "提示"
-                    texts.append(f"质量{severity}（{failure.get('suite')}·{failure.get('column')}）："
-                                 f"{failure.get('description') or failure.get('expectation')}")
-                    break
+            severity = "阻断" if failure.get("severity") == "blocking" else "提示"
+            text = (f"质量{severity}（{failure.get('suite')}·{failure.get('column')}）："
+                    f"{failure.get('description') or failure.get('expectation')}")
+            for key in dict.fromkeys((bad.get("source_file"), bad.get("source_row"))
+                                     for bad in failure.get("rows", []) or []):
+                texts.setdefault(key, []).append(text)
         return texts
 
     def _revision_texts(self, row: pd.Series) -> list[str]:
