@@ -146,7 +146,9 @@ def export_suite_rows(con: duckdb.DuckDBPyConnection, suites: list[Suite], direc
 
 
 def export_tables(database: Path, suites: list[Suite], directory: Path, month: str, due_day: int) -> None:
-    with duckdb.connect(str(database), read_only=True) as con:
+    from yuebao import duckdb_config
+
+    with duckdb.connect(str(database), read_only=True, config=duckdb_config()) as con:
         export_suite_rows(con, suites, directory, sql_variables(month, due_day))
 
 

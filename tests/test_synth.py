@@ -221,3 +221,23 @@ def test_cli_writes_an_inbox_and_refuses_to_overwrite_without_force(tmp_path: Pa
     assert "observations" in capsys.readouterr().out
     assert main(argv) == 2
     assert main([*argv, "--force"]) == 0
+
+
+def test_a_department_month_over_the_file_limit_is_split_into_parts_that_load_cleanly(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import duckdb
+
+    from ingestion.load import ingest_month
+    from yuebao import synth
+
+    monkeypatch.setattr(synth, "MAX_ROWS_PER_FILE", 60)  # a few indicators × 13 regions per part
+    summary = generate(tmp_path / "inbox", regions=13, indicators=40, months=1, seed=3, start="2024-10")
+    parts = sorted(p.name for p in (tmp_path / "inbox" / "2024-10").glob("*_第2部分.*"))
+    assert parts, "no department was split"
+    for path in (tmp_path / "inbox" / "2024-10").glob("*.csv"):
+        assert len(path.read_bytes().splitlines()) - 1 <= 60
+    with duckdb.connect() as con:
+        loaded = ingest_month(con, tmp_path / "inbox", tmp_path / "home", "2024-10",
+                              tmp_path / "inbox" / "reference" / "departments.csv")
+    assert (loaded.files_rejected, loaded.issues, loaded.quarantined) == (0, 0, 0)
+    assert loaded.observations == summary.observations == 13 * 40

@@ -66,8 +66,9 @@ def ingest(run: MonthRun) -> dict[str, object]:
     import duckdb
 
     from ingestion.load import ingest_month
+    from yuebao import duckdb_config
 
-    with duckdb.connect(str(run.build_db)) as con:
+    with duckdb.connect(str(run.build_db), config=duckdb_config()) as con:
         summary = ingest_month(con, run.inbox, run.home, run.month, run.seeds_dir / "departments.csv")
     if run.target == "postgres":
         from yuebao import targets

@@ -23,12 +23,14 @@ import shutil
 import sys
 import time
 import zipfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import repeat
 from pathlib import Path
 
 import numpy as np
+
+from ingestion.xlsx_parts import MAX_ROWS
 
 SEEDS_DIR = Path(__file__).resolve().parents[1] / "dbt_project" / "seeds"
 REFERENCE_FILES = ("regions", "indicators", "departments", "units")
@@ -549,6 +551,35 @@ class _XlsxSink:
         _save_workbook(self._wb, self._path, self._stamp)
 
 
+# A department's month larger than this goes out in several files, as a real export of a very large
+# table would: ingestion refuses a file of more than MAX_ROWS rows.
+MAX_ROWS_PER_FILE = MAX_ROWS // 2
+
+
+def _part_mark(part: int) -> str:
+    return "" if part == 1 else f"_第{part}部分"
+
+
+class _PartedSink:
+    """Blocks go to part 1, then to a new part whenever the next block would pass MAX_ROWS_PER_FILE."""
+
+    def __init__(self, open_part: Callable[[int], _CsvSink | _XlsxSink]) -> None:
+        self._open_part = open_part
+        self.parts, self._rows = 1, 0
+        self._sink = open_part(1)
+
+    def add(self, b: _Block) -> None:
+        if self._rows and self._rows + len(b.regions) > MAX_ROWS_PER_FILE:
+            self._sink.close()
+            self.parts, self._rows = self.parts + 1, 0
+            self._sink = self._open_part(self.parts)
+        self._sink.add(b)
+        self._rows += len(b.regions)
+
+    def close(self) -> None:
+        self._sink.close()
+
+
 def _write_wide(
     path: Path,
     title: str,
@@ -607,7 +638,7 @@ def _write_department(
     prefectures = np.flatnonzero(regs.depth == 1)
     subregion = np.flatnonzero(np.array([r["subregion"] == SUBREGION for r in regs.rows]))
     files = observations = 0
-    sinks: dict[int, _CsvSink | _XlsxSink] = {}
+    sinks: dict[int, _PartedSink] = {}
     wide_cols: dict[int, list[tuple[str, np.ndarray, int]]] = {r: [] for r in ctx.report_months}
     for r in ctx.report_months:
         y, m = _ym(r)
@@ -615,10 +646,11 @@ def _write_department(
             break
         folder = ctx.out / f"{y}-{m:02d}"
         if code in XLSX_LONG:
-            sinks[r] = _XlsxSink(folder / f"{dept}_{y}年{m}月报表.xlsx", dt.datetime(y, m, 1))
+            sinks[r] = _PartedSink(lambda part, folder=folder, y=y, m=m: _XlsxSink(
+                folder / f"{dept}_{y}年{m}月报表{_part_mark(part)}.xlsx", dt.datetime(y, m, 1)))
         else:
-            sinks[r] = _CsvSink(folder / f"{dept}_{y}年{m}月.csv", code, style)
-        files += 1
+            sinks[r] = _PartedSink(lambda part, folder=folder, y=y, m=m: _CsvSink(
+                folder / f"{dept}_{y}年{m}月{_part_mark(part)}.csv", code, style))
 
     for ind in own:
         full, scale = _series(ind, regs, ctx.seed, ctx.years)
@@ -667,6 +699,7 @@ def _write_department(
             )
     for sink in sinks.values():
         sink.close()
+        files += sink.parts
 
     wide_names = [
         r["short_name"]

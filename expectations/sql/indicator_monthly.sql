@@ -1,6 +1,6 @@
 -- grain: one row per fact of fct_indicator_monthly received this report month, with the checks
 -- that need the rest of the table: county totals vs the city, YTD against last month, YoY history.
-with facts as (
+with facts as not materialized (
 
     select * from main.fct_indicator_monthly
 
