@@ -145,10 +145,9 @@ def export_suite_rows(con: duckdb.DuckDBPyConnection, suites: list[Suite], direc
         con.execute(f"copy ({suite_sql(suite)}) to '{target}' (format parquet)")
 
 
-def export_tables(database: Path, suites: list[Suite], directory: Path, month: str, due_day: int) -> None:
-    from yuebao import duckdb_config
-
-    with duckdb.connect(str(database), read_only=True, config=duckdb_config()) as con:
+def export_tables(database: Path, suites: list[Suite], directory: Path, month: str, due_day: int,
+                  duckdb_config: dict[str, str] | None = None) -> None:
+    with duckdb.connect(str(database), read_only=True, config=duckdb_config or {}) as con:
         export_suite_rows(con, suites, directory, sql_variables(month, due_day))
 
 
@@ -222,7 +221,7 @@ def collect(result: Any, month: str) -> GateResult:
                 continue
             config = outcome.expectation_config
             details = outcome.result or {}
-            rows = [_plain(row) for row in (details.get("partial_unexpected_index_list") or [])[:MAX_ROWS_PER_FAILURE]]
+            rows = [_plain(row) for row in details.get("partial_unexpected_index_list") or []]
             meta = config.meta or {}
             failures.append(Failure(
                 suite=suite_name,
@@ -305,11 +304,13 @@ def _as_dict(waiver: WaiverLike) -> dict[str, Any]:
 
 
 def validate(database: Path, build_dir: Path, month: str, waivers: Sequence[WaiverLike] = (),
-             due_day: int = 3) -> GateResult:
-    """Run every suite on the month's build database, apply waivers and write ``gate.json``."""
+             due_day: int = 3, duckdb_config: dict[str, str] | None = None) -> GateResult:
+    """Run every suite on the month's build database, apply waivers and write ``gate.json``.
+
+    ``duckdb_config`` (e.g. a memory limit) applies to the connection that writes the exports."""
     suites = all_suites()
     batches = build_dir / "gx_batches"
-    export_tables(database, suites, batches, month, due_day)
+    export_tables(database, suites, batches, month, due_day, duckdb_config)
     result = run_checkpoint(batches, suites, month, docs_dir=build_dir / "data_docs")
     attach_evidence(result, suites, batches)
     apply_waivers(result, waivers)

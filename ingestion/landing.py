@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
+from functools import partial
 
 import duckdb
 import pandas as pd
@@ -66,7 +67,7 @@ def append_rows(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict[str,
         con.unregister("incoming")
 
 
-Append = Callable[..., None]
+Append = Callable[..., None]  # append(table, rows, constants=None)
 
 
 @contextmanager
@@ -78,16 +79,9 @@ def replacing_month(con: duckdb.DuckDBPyConnection, report_month: date) -> Itera
     try:
         for table in TABLES:
             con.execute(f"delete from {table} where report_month = ?", [report_month])
-        yield lambda table, rows, constants=None: append_rows(con, table, rows, constants)
+        yield partial(append_rows, con)
         con.execute("commit")
     except BaseException:
         con.execute("rollback")
         raise
 
-
-def replace_month(con: duckdb.DuckDBPyConnection, report_month: date,
-                  rows_by_table: dict[str, list[dict[str, object]]]) -> None:
-    """Replace one report month's rows in every landing table, in one transaction."""
-    with replacing_month(con, report_month) as append:
-        for table, rows in rows_by_table.items():
-            append(table, rows)

@@ -121,11 +121,13 @@ def reference_project(run: MonthRun) -> Path:
 def validate(run: MonthRun) -> dict[str, object]:
     from expectations.gate import validate as run_gate
     from publication.dq import write_month_reports
+    from yuebao import duckdb_config
     from yuebao.delivery import due_day
     from yuebao.waivers import load_waivers
 
     waivers = load_waivers(run.home)
-    result = run_gate(run.build_db, run.build_dir, run.month, [w for w in waivers if w.month == run.month], due_day())
+    result = run_gate(run.build_db, run.build_dir, run.month, [w for w in waivers if w.month == run.month], due_day(),
+                      duckdb_config())
     # Reports are written even when the gate blocks: the departments must learn why.
     write_month_reports(run.build_db, run.build_dir, run.publish_dir, result, waivers, due_day())
     if result.blocked:

@@ -30,7 +30,7 @@ with vintages as (
             order by report_month desc, received_at desc, source_file desc, source_row desc
         ) as as_of_rank
     from fct_observation_vintages
-    where report_month <= $month and is_current_file
+    where report_month <= $month and is_current_file and region_code in (select unnest($regions))
 ),
 
 in_force as (
@@ -201,16 +201,19 @@ def load(database: Path, month: str, gate_json: Path | None = None) -> BulletinD
     """Read the bulletin's inputs from ``database`` (opened read-only)."""
     month_start = pd.Timestamp(f"{month}-01").date()
     with duckdb.connect(str(database), read_only=True) as con:
-        params = {"month": month_start}
-        con.execute("create temp table as_of as " + AS_OF_VIEW, params)
-        indicators = con.execute(INDICATORS).df().set_index("indicator_code")
         regions = con.execute("select * from dim_region").df().set_index("region_code")
+        city_code = _city_code(regions)
+        shown = bulletin_regions(regions, city_code)
+        # The history the bulletin compares with: this year and last (December before a January).
+        since = date(month_start.year - 1, 1, 1)
+        con.execute("create temp table as_of as " + AS_OF_VIEW, {"month": month_start, "regions": shown})
+        indicators = con.execute(INDICATORS).df().set_index("indicator_code")
         actions = [row[0] for row in con.execute("select action from dim_action order by action_order").fetchall()]
-        report = _report_rows(con, month_start)
-        history = con.execute("select * from as_of where period <= $month", params).df()
+        report = _report_rows(con, month_start, shown)
+        history = con.execute("select * from as_of where period <= $month and period >= $since",
+                              {"month": month_start, "since": since}).df()
         revisions = _revisions(con, month_start)
         report = _with_stock_days(con, report)
-    city_code = _city_code(regions)
     return BulletinData(
         month=month, city_code=city_code, city_name=str(regions.loc[city_code, "region_name"]),
         actions=actions, indicators=indicators, regions=regions,
@@ -239,9 +242,20 @@ def _has_relation(con: duckdb.DuckDBPyConnection, name: str) -> bool:
     return bool(found and found[0])
 
 
-def _report_rows(con: duckdb.DuckDBPyConnection, month_start: date) -> pd.DataFrame:
+def bulletin_regions(regions: pd.DataFrame, city_code: str) -> list[str]:
+    """The regions a city's bulletin speaks of: the city, its counties, the province, the city's
+    subregion peers. A country-wide warehouse is read for these only."""
+    subregion = regions.loc[city_code, "subregion"]
+    shown = ((regions.index == city_code) | (regions["parent_code"] == city_code)
+             | (regions["region_level"] == "province")
+             | (regions["subregion"].notna() & (regions["subregion"] == subregion)))
+    return sorted(str(code) for code in regions.index[shown])
+
+
+def _report_rows(con: duckdb.DuckDBPyConnection, month_start: date, shown: list[str]) -> pd.DataFrame:
     if _has_relation(con, "rpt_indicator_report_month"):
-        return con.execute("select * from rpt_indicator_report_month where report_month = ?", [month_start]).df()
+        return con.execute("select * from rpt_indicator_report_month where report_month = ?"
+                           " and region_code in (select unnest(?))", [month_start, shown]).df()
     return con.execute(LATEST_PER_KEY, {"month": month_start}).df()
 
 
@@ -255,6 +269,7 @@ def _with_stock_days(con: duckdb.DuckDBPyConnection, report: pd.DataFrame) -> pd
     """Add ``as_of_day``: the day of a "截至…日" period as the department wrote it, when it did."""
     raw = con.execute(
         "select distinct file_sha256, source_row, period_raw from landing.observations"
+        " where file_sha256 in (select unnest(?))", [sorted(report["file_sha256"].dropna().unique())]
     ).df()
     merged = report.merge(raw, on=["file_sha256", "source_row"], how="left")
     merged["as_of_day"] = merged["period_raw"].map(_stock_day)

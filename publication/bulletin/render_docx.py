@@ -20,6 +20,8 @@ RED = RGBColor(0xC0, 0x00, 0x00)
 
 def write_docx(bulletin: Bulletin, target: Path) -> None:
     document = Document()
+    # the body font on the Normal style once; runs only override where they differ
+    _font(document.styles["Normal"], BODY_FONT, 16)
     section = document.sections[0]
     section.left_margin = section.right_margin = Cm(2.8)
     _centered(document, bulletin.title, HEADING_FONT, 22, bold=True, color=RED)
@@ -54,13 +56,19 @@ def _paragraph(document: Document, paragraph: Paragraph) -> None:
     block.paragraph_format.first_line_indent = Pt(32)
     block.paragraph_format.line_spacing = 1.5
     _font(block.add_run(paragraph.heading), HEADING_FONT, 16)
+    text: list[str] = []  # adjacent text and figures become one run in the Normal style
     for run in paragraph.runs:
         if isinstance(run, NoteRef):
+            if text:
+                block.add_run("".join(text))
+            text = []
             marker = block.add_run(f"[{NOTE_MARK[run.kind]}{run.key}]")
             marker.font.superscript = True
-            _font(marker, BODY_FONT, 9)
+            marker.font.size = Pt(9)
         else:
-            _font(block.add_run(run.text if isinstance(run, Figure) else run), BODY_FONT, 16)
+            text.append(run.text if isinstance(run, Figure) else run)
+    if text:
+        block.add_run("".join(text))
 
 
 def _centered(document: Document, text: str, family: str, size: int, bold: bool = False,  # type: ignore[valid-type]
@@ -71,8 +79,9 @@ def _centered(document: Document, text: str, family: str, size: int, bold: bool 
 
 
 def _font(run, family: str, size: int, bold: bool = False, color: RGBColor | None = None) -> None:  # noqa: ANN001
+    """Font of a run or a style (both have ``.font`` and an ``rPr`` element)."""
     run.font.name = family
-    run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), family)
+    run.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), family)
     run.font.size = Pt(size)
     run.font.bold = bold
     if color is not None:
