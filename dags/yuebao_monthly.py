@@ -17,7 +17,7 @@ from airflow.timetables.trigger import CronTriggerTimetable
 WAREHOUSE = Asset("yuebao://warehouse/fct_indicator_monthly")
 
 
-def _month_run() -> dict[str, str]:
+def _month_run() -> dict[str, str | bool]:
     """The run's MonthRun as a dict, from params or, for scheduled runs, the logical date."""
     context = get_current_context()
     params = context["params"]
@@ -32,6 +32,7 @@ def _month_run() -> dict[str, str]:
         "home": params.get("home") or os.environ.get("YUEBAO_HOME", "home"),
         "target": params.get("target") or os.environ.get("YUEBAO_TARGET", "duckdb"),
         "reference": params.get("reference") or os.environ.get("YUEBAO_REFERENCE"),
+        "documents": params.get("documents", True),
     }
 
 
@@ -57,6 +58,9 @@ def _record_failure(context: dict) -> None:
         "home": Param(None, type=["null", "string"], description="Warehouse home (default $YUEBAO_HOME)"),
         "target": Param(None, type=["null", "string"], enum=[None, "duckdb", "postgres"]),
         "reference": Param(None, type=["null", "string"], description="Catalog folder replacing the dbt seeds"),
+        "documents": Param(True, type="boolean",
+                           description="Render the bulletin and Data Docs and e-mail reports (a backfill's "
+                                       "earlier months: false)"),
     },
     default_args={
         "retries": int(os.environ.get("YUEBAO_TASK_RETRIES", "2")),
@@ -66,7 +70,7 @@ def _record_failure(context: dict) -> None:
 )
 def yuebao_monthly() -> None:
     @task
-    def prepare() -> dict[str, str]:
+    def prepare() -> dict[str, str | bool]:
         from yuebao import steps
         from yuebao.month_run import MonthRun
 
@@ -75,7 +79,7 @@ def yuebao_monthly() -> None:
         return run.as_dict()
 
     @task
-    def ingest(run: dict[str, str]) -> dict[str, str]:
+    def ingest(run: dict[str, str | bool]) -> dict[str, str | bool]:
         from yuebao import steps
         from yuebao.month_run import MonthRun
 
@@ -83,7 +87,7 @@ def yuebao_monthly() -> None:
         return run
 
     @task
-    def dbt_build(run: dict[str, str]) -> dict[str, str]:
+    def dbt_build(run: dict[str, str | bool]) -> dict[str, str | bool]:
         from yuebao import steps
         from yuebao.month_run import MonthRun
 
@@ -91,7 +95,7 @@ def yuebao_monthly() -> None:
         return run
 
     @task
-    def validate(run: dict[str, str]) -> dict[str, str]:
+    def validate(run: dict[str, str | bool]) -> dict[str, str | bool]:
         from yuebao import steps
         from yuebao.month_run import MonthRun
 
@@ -102,7 +106,7 @@ def yuebao_monthly() -> None:
         return run
 
     @task(outlets=[WAREHOUSE])
-    def publish(run: dict[str, str]) -> dict[str, str]:
+    def publish(run: dict[str, str | bool]) -> dict[str, str]:
         from yuebao import steps
         from yuebao.month_run import MonthRun
 

@@ -13,8 +13,9 @@ from pathlib import Path
 Writer = Callable[[Path, str, Path], object]
 
 
-def writers() -> list[Writer]:
+def writers(documents: bool = True) -> list[Writer]:
+    """The month's writers; without ``documents`` (a backfill's earlier months) the data files only."""
     from publication.bulletin import write_bulletin
     from publication.parquet import write_parquet
 
-    return [write_bulletin, write_parquet]
+    return [write_bulletin, write_parquet] if documents else [write_parquet]

@@ -1,37 +1,48 @@
-"""Parquet copies of the marts, published under ``publish/<month>/parquet/<model>.parquet``.
+"""The month's partition of the marts as Parquet, under ``publish/<month>/parquet/<table>.parquet``.
 
-Every table of the marts schema (facts, vintages, revisions, the report-month view, dimensions)
-is written whole, so the folder is the warehouse as published in that month, readable by any
-Parquet tool (pandas, Arrow, Excel Power Query) without DuckDB.
+Each fact table's file holds the rows month M wrote, those whose ``report_month`` is M; the
+dimensions are written whole. So a month's
+folder costs the same in month 2 and month 121, and the folders together are the history:
+``read_parquet('publish/*/parquet/rpt_indicator_report_month.parquet')`` is every bulletin's
+figures. ``fct_indicator_monthly``'s rows are those month M's files set; later months may
+supersede them (the warehouse holds the current state).
 """
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import duckdb
 
 MARTS_SCHEMA = "main"
 PREFIXES = ("fct_", "dim_", "rpt_")
+MONTH_COLUMN = "report_month"
 
 
-def mart_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
+def mart_tables(con: duckdb.DuckDBPyConnection) -> dict[str, str | None]:
+    """Mart tables, each with its report-month column, or None for a table written whole."""
     rows = con.execute(
-        "select table_name from information_schema.tables"
-        " where table_schema = ? and table_type = 'BASE TABLE' order by table_name",
+        "select table_name, list(column_name) from information_schema.columns"
+        " join information_schema.tables using (table_catalog, table_schema, table_name)"
+        " where table_schema = ? and table_type = 'BASE TABLE' group by table_name order by table_name",
         [MARTS_SCHEMA],
     ).fetchall()
-    return [name for (name,) in rows if name.startswith(PREFIXES)]
+    return {name: MONTH_COLUMN if MONTH_COLUMN in columns else None
+            for name, columns in rows if name.startswith(PREFIXES)}
 
 
 def write_parquet(build_db: Path, month: str, staged_dir: Path) -> list[Path]:
-    """Write one Parquet file per mart table into ``<staged_dir>/parquet/``."""
+    """Write one Parquet file per mart table, the month's rows of it, into ``<staged_dir>/parquet/``."""
     folder = staged_dir / "parquet"
     folder.mkdir(parents=True, exist_ok=True)
+    month_start = date.fromisoformat(f"{month}-01")
     written: list[Path] = []
     with duckdb.connect(str(build_db), read_only=True) as con:
-        for table in mart_tables(con):
+        for table, month_column in mart_tables(con).items():
             target = folder / f"{table}.parquet"
-            con.execute(f"copy (select * from {MARTS_SCHEMA}.{table}) to '{target}' (format parquet)")
+            where = f"where {month_column} = $month" if month_column else ""
+            con.execute(f"copy (select * from {MARTS_SCHEMA}.{table} {where}) to '{target}' (format parquet)",
+                        {"month": month_start} if month_column else None)
             written.append(target)
     return written

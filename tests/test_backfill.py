@@ -13,7 +13,7 @@ import duckdb
 import pytest
 
 from tests.conftest import YUEBAO
-from yuebao.backfill import STATE_FILE, BackfillState, month_range
+from yuebao.backfill import STATE_FILE, BackfillState, file_version, month_range
 
 MONTHS = ("2024-01", "2024-03")
 
@@ -42,18 +42,54 @@ def completed_months(home: Path) -> list[str]:
     return sorted(json.loads(state.read_text())["completed"]) if state.exists() else []
 
 
+def assert_documents_for_the_last_month_only(home: Path) -> None:
+    """Every month has its data and department reports; only the last its bulletin and Data Docs."""
+    for month in ("2024-01", "2024-02", "2024-03"):
+        published = home / "publish" / month
+        assert (published / "dq" / "index.html").is_file() and any((published / "parquet").iterdir()), month
+        last = month == "2024-03"
+        assert (published / "bulletin.html").is_file() == last, month
+        assert (published / "dq" / "data_docs" / "index.html").is_file() == last, month
+        assert ("data_docs/index.html" in (published / "dq" / "index.html").read_text(encoding="utf-8")) == last
+    mailed = {path.parent.name for path in (home / "outbox").rglob("*.eml")}
+    assert mailed == {"2024-03"}, mailed
+
+
+
+def assert_parquet_folders_partition_the_history(home: Path) -> None:
+    """Each month's Parquet holds its own report month's rows; together they are the whole table."""
+    files = sorted(str(path) for path in (home / "publish").glob("*/parquet/fct_indicator_as_published.parquet"))
+    assert len(files) == 3
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
+        months = con.execute("select distinct strftime(report_month, '%Y-%m') from read_parquet(?)", [files[1]]).fetchall()
+        assert months == [("2024-02",)]
+        union = con.execute("select * from read_parquet(?) order by all", [files]).fetchall()
+        assert union == con.execute("select * from fct_indicator_as_published order by all").fetchall()
+        assert len(union) > 0
+
+
+def test_a_published_file_replacing_the_warehouse_is_a_new_version(tmp_path: Path) -> None:
+    warehouse, built = tmp_path / "warehouse.duckdb", tmp_path / "built.duckdb"
+    assert file_version(warehouse) is None
+    warehouse.write_bytes(b"month 1")
+    first = file_version(warehouse)
+    built.write_bytes(b"month 2")  # same size, as a month's warehouse can be
+    os.replace(built, warehouse)  # what publication does
+    assert file_version(warehouse) not in (None, first)
+
+
 def test_month_range_crosses_years() -> None:
     assert month_range("2023-11", "2024-02") == ["2023-11", "2023-12", "2024-01", "2024-02"]
 
 
-def test_resume_skips_only_months_verified_by_the_warehouse_hash(tmp_path: Path) -> None:
+def test_resume_skips_only_months_verified_by_the_warehouse_version(tmp_path: Path) -> None:
     state = BackfillState(tmp_path / STATE_FILE, {})
-    state.record("2024-01", "hash-after-jan")
-    state.record("2024-02", "hash-after-feb")
+    state.record("2024-01", "version-after-jan")
+    state.record("2024-02", "version-after-feb")
     months = ["2024-01", "2024-02", "2024-03"]
-    assert BackfillState.load(tmp_path).resume_index(months, "hash-after-feb") == 2
+    assert BackfillState.load(tmp_path).resume_index(months, "version-after-feb") == 2
     # the warehouse changed since (e.g. published, not yet recorded): redo from the last match
-    assert BackfillState.load(tmp_path).resume_index(months, "hash-after-jan") == 1
+    assert BackfillState.load(tmp_path).resume_index(months, "version-after-jan") == 1
     assert BackfillState.load(tmp_path).resume_index(months, "someone-else's") == 0
 
 
@@ -64,6 +100,8 @@ def test_killed_backfill_resumes_to_the_same_warehouse(inbox: Path, tmp_path: Pa
                                timeout=900, check=False)
     assert completed.returncode == 0, completed.stderr[-3000:]
     assert completed_months(straight) == ["2024-01", "2024-02", "2024-03"]
+    assert_documents_for_the_last_month_only(straight)
+    assert_parquet_folders_partition_the_history(straight)
 
     first = subprocess.Popen(backfill_command(inbox, resumed), env=env, stdout=subprocess.DEVNULL,
                              stderr=subprocess.DEVNULL, start_new_session=True)

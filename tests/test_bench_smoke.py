@@ -35,6 +35,7 @@ def test_harness_reports_every_stage_and_the_baseline_ratios(tmp_path: Path, air
     assert len(month["loadavg_before"]) == 3
     assert scale["baseline"]["fct_rows"] == scale["observations"] > 0
     assert set(scale["ratios"]) == {"ingest", "transform_quality", "end_to_end"}
+    assert scale["rerun"]["exit_code"] == 0 and scale["rerun"]["stages"]["dbt"] > 0
 
     rendered = docs.read_text(encoding="utf-8")
     assert rendered.startswith("# Benchmarks\n\nHand-written notes stay.")

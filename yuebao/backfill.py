@@ -4,15 +4,16 @@ Every month goes through the same DAG as `yuebao run` (``yuebao.runner.run_month
 in one process so Airflow, dbt and Great Expectations are imported and started once per process.
 A process's memory grows with every month it loads (≈ +130 MB a province month), so long
 backfills run in chunks of ``months_per_process`` months, each in a fresh child process.
-``<home>/backfill.json`` records each completed month with the SHA-256 of the warehouse it
-published. On restart, the completed months are skipped up to the last one whose recorded hash
-is the warehouse's current hash; from there on months are (re)loaded — a month's load is
-idempotent, so redoing one that was published but not yet recorded is harmless.
+``<home>/backfill.json`` records each completed month with the version of the warehouse file it
+published (size, modification time and inode: every publication replaces the file, so a version
+names one publication; hashing the file instead cost time growing with the history).
+On restart, the completed months are skipped up to the last one whose recorded version is the
+warehouse's current one; from there on months are (re)loaded — a month's load is idempotent, so
+redoing one that was published but not yet recorded is harmless.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import subprocess
@@ -50,19 +51,17 @@ def month_range(first: str, last: str) -> list[str]:
     return months
 
 
-def file_sha256(path: Path) -> str | None:
+def file_version(path: Path) -> str | None:
+    """``size:mtime_ns:inode`` of the file, or None when it does not exist."""
     if not path.exists():
         return None
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
+    stat = path.stat()
+    return f"{stat.st_size}:{stat.st_mtime_ns}:{stat.st_ino}"
 
 
 @dataclass
 class BackfillState:
-    """Completed months, each with the published warehouse's hash right after it."""
+    """Completed months, each with the published warehouse's version right after it."""
 
     path: Path
     completed: dict[str, dict[str, str]]
@@ -73,21 +72,21 @@ class BackfillState:
         completed = json.loads(path.read_text(encoding="utf-8"))["completed"] if path.exists() else {}
         return cls(path, completed)
 
-    def record(self, month: str, warehouse_sha256: str) -> None:
-        self.completed[month] = {"warehouse_sha256": warehouse_sha256,
+    def record(self, month: str, warehouse: str) -> None:
+        self.completed[month] = {"warehouse": warehouse,
                                  "completed_at": datetime.now(UTC).isoformat(timespec="seconds")}
         temporary = self.path.with_suffix(".tmp")
         temporary.write_text(json.dumps({"completed": self.completed}, indent=1), encoding="utf-8")
         os.replace(temporary, self.path)  # a kill never leaves a half-written state file
 
-    def resume_index(self, months: list[str], warehouse_sha256: str | None) -> int:
-        """How many leading months are done and verified by the current warehouse's hash."""
+    def resume_index(self, months: list[str], warehouse: str | None) -> int:
+        """How many leading months are done and verified by the current warehouse's version."""
         done = 0
         for index, month in enumerate(months):
             entry = self.completed.get(month)
             if entry is None:
                 break
-            if entry["warehouse_sha256"] == warehouse_sha256:
+            if entry.get("warehouse") == warehouse:
                 done = index + 1
         return done
 
@@ -105,16 +104,18 @@ def load_in_subprocess(run: MonthRun) -> tuple[int, str]:
                "--inbox", str(run.inbox), "--home", str(run.home), "--target", run.target]
     if run.reference:
         command += ["--reference", str(run.reference)]
+    if not run.documents:
+        command.append("--no-documents")
     completed = subprocess.run(command, capture_output=True, text=True, check=False)
     lines = (completed.stdout + completed.stderr).strip().splitlines()
     return completed.returncode, lines[-1] if lines else ""
 
 
-def backfill_chunk_in_subprocess(template: MonthRun, months: list[str]) -> tuple[int, str]:
+def backfill_chunk_in_subprocess(template: MonthRun, months: list[str], documents: str = "last") -> tuple[int, str]:
     """`yuebao backfill` of ``months`` in a child process (it records them in the same state)."""
     command = [sys.executable, "-m", "yuebao.cli", "backfill", "--from", months[0], "--to", months[-1],
                "--inbox", str(template.inbox), "--home", str(template.home), "--target", template.target,
-               "--months-per-process", "0", "--no-progress"]
+               "--months-per-process", "0", "--no-progress", "--documents", documents]
     if template.reference:
         command += ["--reference", str(template.reference)]
     completed = subprocess.run(command, capture_output=True, text=True, check=False)
@@ -122,11 +123,18 @@ def backfill_chunk_in_subprocess(template: MonthRun, months: list[str]) -> tuple
     return completed.returncode, lines[-1] if lines else ""
 
 
+def with_documents(months: list[str], documents: str) -> set[str]:
+    """The months whose documents are rendered: ``all``, the ``last`` one, or ``none``."""
+    return {"all": set(months), "last": set(months[-1:]), "none": set()}[documents]
+
+
 def backfill(template: MonthRun, months: list[str], load: MonthLoader = load_in_process,
-             progress: bool = True, months_per_process: int = 0) -> list[str]:
+             progress: bool = True, months_per_process: int = 0, documents: str = "last") -> list[str]:
     """Load ``months`` in order into ``template.home``; returns the months loaded by this call.
 
     With ``months_per_process`` > 0, months are loaded by child processes, that many each.
+    ``documents`` (see `with_documents`) saves a backfill the bulletin and Data Docs of months
+    nobody will read them for, and the departments a mail for each.
     Raises BackfillStopped at the first month that is not published (the state keeps the ones
     before it, so the next call resumes there).
     """
@@ -134,7 +142,7 @@ def backfill(template: MonthRun, months: list[str], load: MonthLoader = load_in_
 
     template.home.mkdir(parents=True, exist_ok=True)
     state = BackfillState.load(template.home)
-    start = state.resume_index(months, file_sha256(template.published_db))
+    start = state.resume_index(months, file_version(template.published_db))
     loaded: list[str] = []
     with tqdm(total=len(months), initial=start, unit="month", disable=not progress,
               desc="backfill", file=sys.stderr) as bar:
@@ -142,7 +150,8 @@ def backfill(template: MonthRun, months: list[str], load: MonthLoader = load_in_
             for first in range(start, len(months), months_per_process):
                 chunk = months[first:first + months_per_process]
                 bar.set_postfix_str(f"{chunk[0]}..{chunk[-1]}")
-                exit_code, message = backfill_chunk_in_subprocess(template, chunk)
+                chunk_documents = documents if documents != "last" or chunk[-1] == months[-1] else "none"
+                exit_code, message = backfill_chunk_in_subprocess(template, chunk, chunk_documents)
                 done = [month for month in chunk if month in BackfillState.load(template.home).completed]
                 loaded += done
                 bar.update(len(done))
@@ -150,12 +159,13 @@ def backfill(template: MonthRun, months: list[str], load: MonthLoader = load_in_
                     raise BackfillStopped(chunk[len(done)] if len(done) < len(chunk) else chunk[-1],
                                           exit_code, message.removeprefix("yuebao: "))
             return loaded
+        rendered = with_documents(months, documents)
         for month in months[start:]:
             bar.set_postfix_str(month)
-            exit_code, message = load(replace(template, month=month))
+            exit_code, message = load(replace(template, month=month, documents=month in rendered))
             if exit_code != 0:
                 raise BackfillStopped(month, exit_code, message)
-            warehouse = file_sha256(template.published_db)
+            warehouse = file_version(template.published_db)
             assert warehouse is not None, "a published month leaves a warehouse"
             state.record(month, warehouse)
             loaded.append(month)

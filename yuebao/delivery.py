@@ -231,6 +231,9 @@ def _record_sent(sent_log: Path, today: date, departments: list[str]) -> None:
 def deliver_month_reports(run: MonthRun) -> dict[str, list[str]]:
     """The DAG's delivery step: mail the month's reports, if the validate step wrote any."""
     dq_dir = run.publish_dir / "dq"
+    if not run.documents:  # a backfill's earlier month: departments are not mailed about old submissions
+        log.info("%s loaded without documents: reports kept in %s, not mailed", run.month, dq_dir)
+        return DeliveryOutcome([], []).as_dict()
     if not run.gate_file.exists() or not dq_dir.is_dir():  # the gate did not run: no fresh reports
         log.info("no data-quality reports for %s: nothing to deliver", run.month)
         return DeliveryOutcome([], []).as_dict()

@@ -31,6 +31,10 @@ class MonthRun:
     target: str = "duckdb"
     # Catalog folder (regions/indicators/departments/units .csv) replacing the dbt seeds, if any.
     reference: Path | None = None
+    # Render the documents people read (the bulletin, GX Data Docs) and e-mail the departments'
+    # reports. A backfill turns it off for all but its last month: the warehouse, Parquet files,
+    # gate result and department reports of every month are written either way.
+    documents: bool = True
 
     def __post_init__(self) -> None:
         check_month(self.month)
@@ -38,12 +42,16 @@ class MonthRun:
             raise ValueError(f"target must be duckdb or postgres, got {self.target!r}")
 
     @classmethod
-    def from_dict(cls, data: dict[str, str]) -> MonthRun:
-        reference = Path(data["reference"]) if data.get("reference") else None
-        return cls(data["month"], Path(data["inbox"]), Path(data["home"]), data.get("target", "duckdb"), reference)
+    def from_dict(cls, data: dict[str, str | bool]) -> MonthRun:
+        reference = Path(str(data["reference"])) if data.get("reference") else None
+        documents = str(data.get("documents", True)).lower() not in ("false", "0", "no")
+        return cls(str(data["month"]), Path(str(data["inbox"])), Path(str(data["home"])),
+                   str(data.get("target", "duckdb")), reference, documents)
 
-    def as_dict(self) -> dict[str, str]:
-        return {key: str(value) for key, value in asdict(self).items() if value is not None}
+    def as_dict(self) -> dict[str, str | bool]:
+        """JSON-ready: paths as strings, ``documents`` as a boolean (the DAG's param type)."""
+        return {key: value if isinstance(value, bool) else str(value)
+                for key, value in asdict(self).items() if value is not None}
 
     @property
     def seeds_dir(self) -> Path:

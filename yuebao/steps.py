@@ -127,7 +127,7 @@ def validate(run: MonthRun) -> dict[str, object]:
 
     waivers = load_waivers(run.home)
     result = run_gate(run.build_db, run.build_dir, run.month, [w for w in waivers if w.month == run.month], due_day(),
-                      duckdb_config())
+                      duckdb_config(), data_docs=run.documents)
     # Reports are written even when the gate blocks: the departments must learn why.
     write_month_reports(run.build_db, run.build_dir, run.publish_dir, result, waivers, due_day())
     if result.blocked:
@@ -143,7 +143,7 @@ def publish(run: MonthRun) -> dict[str, str]:
     finalize(run.build_db)
     staged = run.build_dir / "publish"
     staged.mkdir(parents=True, exist_ok=True)
-    for write in writers():
+    for write in writers(documents=run.documents):
         with timed(run, write.__name__.removeprefix("write_")):
             write(run.build_db, run.month, staged)
     if run.target == "postgres":

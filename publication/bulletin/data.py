@@ -19,8 +19,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-# In force as of M: for each indicator × region × period, the latest vintage received by M,
-# with the fact table's derived measures recomputed on those vintages (same formulas).
+# In force as of M: for each indicator × region × period since $earliest, the latest vintage
+# received by M, with the fact table's derived measures recomputed on those vintages (same formulas).
 AS_OF_VIEW = """
 with vintages as (
     select
@@ -31,6 +31,7 @@ with vintages as (
         ) as as_of_rank
     from fct_observation_vintages
     where report_month <= $month and is_current_file and region_code in (select unnest($regions))
+        and period >= $earliest
 ),
 
 in_force as (
@@ -206,7 +207,9 @@ def load(database: Path, month: str, gate_json: Path | None = None) -> BulletinD
         shown = bulletin_regions(regions, city_code)
         # The history the bulletin compares with: this year and last (December before a January).
         since = date(month_start.year - 1, 1, 1)
-        con.execute("create temp table as_of as " + AS_OF_VIEW, {"month": month_start, "regions": shown})
+        # ... and the year before that, for those months' year-on-year change: the cost stays flat with history.
+        con.execute("create temp table as_of as " + AS_OF_VIEW,
+                    {"month": month_start, "regions": shown, "earliest": date(since.year - 1, 1, 1)})
         indicators = con.execute(INDICATORS).df().set_index("indicator_code")
         actions = [row[0] for row in con.execute("select action from dim_action order by action_order").fetchall()]
         report = _report_rows(con, month_start, shown)

@@ -47,10 +47,10 @@ def write_month_reports(database: Path, build_dir: Path, publish_dir: Path, gate
         write_html(staging / f"{report.file_name}.html", render_department(report, generated_at))
         write_workbook(report, staging / f"{report.file_name}.xlsx")
     month_waivers = [waiver for waiver in waivers if waiver.month == gate.month]
-    context = summary_context(database, gate, reports, month_waivers, generated_at, due_day)
-    write_html(staging / "index.html", render_summary(context))
     docs = build_dir / "data_docs"
-    if docs.is_dir():
+    context = summary_context(database, gate, reports, month_waivers, generated_at, due_day)
+    write_html(staging / "index.html", render_summary(context | {"data_docs": docs.is_dir()}))
+    if docs.is_dir():  # not built for a backfill's earlier months
         shutil.copytree(docs, staging / "data_docs")
     target = publish_dir / DQ_FOLDER
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -22,6 +22,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="run each month as a separate `yuebao run` process (slower; for comparison)")
     parser.add_argument("--months-per-process", type=int, default=12, metavar="N",
                         help="load N months per child process, bounding memory (0: all in this process)")
+    parser.add_argument("--documents", choices=["last", "all", "none"], default="last",
+                        help="months whose bulletin and Data Docs are rendered and reports e-mailed "
+                             "(default: the last; every month's warehouse, data and department reports are written)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     parser.set_defaults(handler=handle)
 
@@ -45,7 +48,7 @@ def handle(args: argparse.Namespace) -> int:
     try:
         per_process = 0 if args.process_per_month else args.months_per_process
         loaded = backfill(template, months, load=load, progress=not args.no_progress,
-                          months_per_process=per_process)
+                          months_per_process=per_process, documents=args.documents)
     except BackfillStopped as stopped:
         print(f"yuebao: backfill stopped at {stopped}; rerun the same command to resume", file=sys.stderr)
         return stopped.exit_code

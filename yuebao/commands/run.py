@@ -17,6 +17,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--target", choices=["duckdb", "postgres"], default="duckdb")
     parser.add_argument("--reference", type=Path,
                         help="catalog folder (regions/indicators/departments/units .csv) instead of the dbt seeds")
+    parser.add_argument("--no-documents", action="store_true",
+                        help="load and check the month, write its data and department reports, but no bulletin, "
+                             "no Data Docs, no e-mail (what a backfill does for all but its last month)")
     parser.add_argument("--verbose", action="store_true", help="show Airflow's task logs")
     parser.set_defaults(handler=handle)
 
@@ -26,7 +29,8 @@ def handle(args: argparse.Namespace) -> int:
 
     try:
         reference = args.reference.resolve() if args.reference else None
-        month_run = MonthRun(args.month, args.inbox.resolve(), args.home.resolve(), args.target, reference)
+        month_run = MonthRun(args.month, args.inbox.resolve(), args.home.resolve(), args.target, reference,
+                             documents=not args.no_documents)
     except (InvalidMonth, ValueError) as error:
         print(f"yuebao: {error}", file=sys.stderr)
         return 2
