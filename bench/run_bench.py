@@ -24,10 +24,12 @@ import resource
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import IO
 
 import psutil
 
@@ -65,12 +67,21 @@ def yuebao(*args: str | Path) -> list[str]:
     return [sys.executable, "-m", "yuebao.cli", *map(str, args)]
 
 
+def _read_and_close(handle: IO[str]) -> str:
+    handle.seek(0)
+    text = handle.read()
+    handle.close()
+    return text
+
+
 def measure(command: list[str], poll_seconds: float = 0.05) -> dict[str, object]:
     """Wall and CPU time, peak RSS of the whole process tree (polled), exit code of ``command``."""
     load_before = os.getloadavg()
     cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     began = time.perf_counter()
-    process = subprocess.Popen(command, env=child_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # Output goes to files, not pipes: a child filling a pipe nobody reads until it exits would hang.
+    out, err = tempfile.TemporaryFile("w+"), tempfile.TemporaryFile("w+")
+    process = subprocess.Popen(command, env=child_env(), stdout=out, stderr=err, text=True)
     watched = psutil.Process(process.pid)
     peak = 0
     while process.poll() is None:
@@ -81,7 +92,7 @@ def measure(command: list[str], poll_seconds: float = 0.05) -> dict[str, object]
             pass
         time.sleep(poll_seconds)
     wall = time.perf_counter() - began
-    stdout, stderr = process.communicate()
+    stdout, stderr = (_read_and_close(handle) for handle in (out, err))
     cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (cpu_after.ru_utime - cpu_before.ru_utime) + (cpu_after.ru_stime - cpu_before.ru_stime)
     # CPU seconds of the tree: less inflated than wall time when others load the machine
@@ -262,6 +273,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-fixed", action="store_true", help="skip the fixed-cost runs")
     parser.add_argument("--no-warmup", action="store_true", help="measure the month on a fresh home")
     parser.add_argument("--backfill-months", type=int, default=0, help="also backfill N province months")
+    parser.add_argument("--keep", action="store_true",
+                        help="keep the scales of --out that this run does not measure (marked with their date)")
     parser.add_argument("--per-process-months", type=int, default=3,
                         help="months of the process-per-month backfill comparison")
     args = parser.parse_args(argv)
@@ -279,6 +292,10 @@ def main(argv: list[str] | None = None) -> int:
         "scales": {},
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
+    if args.keep and args.out.exists():
+        previous = json.loads(args.out.read_text(encoding="utf-8"))
+        results["scales"] = {name: {"measured_at": previous["generated_at"]} | scale
+                             for name, scale in previous.get("scales", {}).items() if name not in names}
 
     def save() -> None:  # after every part, so a long run's finished parts are kept
         args.out.write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -313,11 +330,16 @@ def _table(header: list[str], rows: list[list[object]]) -> str:
     return "\n".join("| " + " | ".join("n/a" if cell is None else str(cell) for cell in line) + " |" for line in lines)
 
 
+def _label(name: str, scale: dict) -> str:
+    """The scale's name, with the date of the run that measured it when an earlier one did."""
+    return f"{name} (run of {scale['measured_at'][:16].replace('T', ' ')} UTC)" if "measured_at" in scale else name
+
+
 def render(results: dict) -> str:
     parts = [f"Measured {results['generated_at']} on {results['machine']['cpus']} CPUs, "
              f"{results['machine']['memory_gb']} GB (`{' '.join(['make', 'bench'])}`; raw: "
              "`bench/results/latest.json`). Seconds; load average = 1-minute load before the run.\n"]
-    scales = results["scales"]
+    scales = {_label(name, scale): scale for name, scale in results["scales"].items()}
     if scales:
         rows = []
         for name, scale in scales.items():
@@ -351,8 +373,8 @@ def render(results: dict) -> str:
                              "ratio end to end"], rows))
         rows = []
         for name, scale in scales.items():
-            if name in TARGETS:
-                label, seconds, megabytes = TARGETS[name]
+            if name.split(" ")[0] in TARGETS:
+                label, seconds, megabytes = TARGETS[name.split(" ")[0]]
                 month = scale["month"]
                 met = (month["exit_code"] == 0 and month["wall_seconds"] < seconds
                        and (megabytes is None or month["peak_rss_mb"] < megabytes))

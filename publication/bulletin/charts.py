@@ -6,6 +6,7 @@ chart files. Chinese labels need a CJK font: without one the charts still render
 
 from __future__ import annotations
 
+import contextlib
 import io
 import warnings
 from functools import cache
@@ -32,10 +33,17 @@ RED, BLUE, GREY = "#b22222", "#2f5597", "#7f7f7f"
 @cache
 def cjk_font() -> str | None:
     """The first installed CJK font family, or None (with a warning: labels will show boxes)."""
-    installed = {entry.name for entry in font_manager.fontManager.ttflist}
-    for name in CJK_FONTS:
-        if name in installed:
-            return name
+    for attempt in range(2):
+        installed = {entry.name for entry in font_manager.fontManager.ttflist}
+        for name in CJK_FONTS:
+            if name in installed:
+                return name
+        if attempt == 0:  # matplotlib's cached font list predates fonts installed since: add them
+            known = {entry.fname for entry in font_manager.fontManager.ttflist}
+            for path in font_manager.findSystemFonts():
+                if path not in known:
+                    with contextlib.suppress(RuntimeError, OSError, ValueError):
+                        font_manager.fontManager.addfont(path)
     warnings.warn("no CJK font found (install fonts-noto-cjk): chart labels will not show Chinese",
                   stacklevel=2)
     return None
