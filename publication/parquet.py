@@ -1,8 +1,8 @@
 """The month's partition of the marts as Parquet, under ``publish/<month>/parquet/<table>.parquet``.
 
 Each fact table's file holds the rows month M wrote, those whose ``report_month`` is M; the
-dimensions are written whole. So a month's
-folder costs the same in month 2 and month 121, and the folders together are the history:
+dimensions are written whole. So a month's folder costs the same in month 2 and month 121, and
+the folders together are the history:
 ``read_parquet('publish/*/parquet/rpt_indicator_report_month.parquet')`` is every bulletin's
 figures. ``fct_indicator_monthly``'s rows are those month M's files set; later months may
 supersede them (the warehouse holds the current state).
