@@ -30,23 +30,25 @@ MIN_COUNTIES = 3
 RED, BLUE, GREY = "#b22222", "#2f5597", "#7f7f7f"
 
 
+def _installed_cjk_family() -> str | None:
+    installed = {entry.name for entry in font_manager.fontManager.ttflist}
+    return next((name for name in CJK_FONTS if name in installed), None)
+
+
 @cache
 def cjk_font() -> str | None:
     """The first installed CJK font family, or None (with a warning: labels will show boxes)."""
-    for attempt in range(2):
-        installed = {entry.name for entry in font_manager.fontManager.ttflist}
-        for name in CJK_FONTS:
-            if name in installed:
-                return name
-        if attempt == 0:  # matplotlib's cached font list predates fonts installed since: add them
-            known = {entry.fname for entry in font_manager.fontManager.ttflist}
-            for path in font_manager.findSystemFonts():
-                if path not in known:
-                    with contextlib.suppress(RuntimeError, OSError, ValueError):
-                        font_manager.fontManager.addfont(path)
-    warnings.warn("no CJK font found (install fonts-noto-cjk): chart labels will not show Chinese",
-                  stacklevel=2)
-    return None
+    found = _installed_cjk_family()
+    if found is None:  # matplotlib's cached font list may predate fonts installed since: add them
+        known = {entry.fname for entry in font_manager.fontManager.ttflist}
+        for path in set(font_manager.findSystemFonts()) - known:
+            with contextlib.suppress(RuntimeError, OSError, ValueError):
+                font_manager.fontManager.addfont(path)
+        found = _installed_cjk_family()
+    if found is None:
+        warnings.warn("no CJK font found (install fonts-noto-cjk): chart labels will not show Chinese",
+                      stacklevel=2)
+    return found
 
 
 def action_charts(data: BulletinData, action: str) -> list[Chart]:
