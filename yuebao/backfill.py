@@ -128,6 +128,11 @@ def with_documents(months: list[str], documents: str) -> set[str]:
     return {"all": set(months), "last": set(months[-1:]), "none": set()}[documents]
 
 
+def chunk_documents(chunk: list[str], rendered: set[str]) -> str:
+    """The ``--documents`` of a child process loading ``chunk``, from the months to render."""
+    return "all" if set(chunk) <= rendered else "last" if chunk[-1] in rendered else "none"
+
+
 def backfill(template: MonthRun, months: list[str], load: MonthLoader = load_in_process,
              progress: bool = True, months_per_process: int = 0, documents: str = "last") -> list[str]:
     """Load ``months`` in order into ``template.home``; returns the months loaded by this call.
@@ -142,6 +147,7 @@ def backfill(template: MonthRun, months: list[str], load: MonthLoader = load_in_
 
     template.home.mkdir(parents=True, exist_ok=True)
     state = BackfillState.load(template.home)
+    rendered = with_documents(months, documents)
     start = state.resume_index(months, file_version(template.published_db))
     loaded: list[str] = []
     with tqdm(total=len(months), initial=start, unit="month", disable=not progress,
@@ -150,8 +156,7 @@ def backfill(template: MonthRun, months: list[str], load: MonthLoader = load_in_
             for first in range(start, len(months), months_per_process):
                 chunk = months[first:first + months_per_process]
                 bar.set_postfix_str(f"{chunk[0]}..{chunk[-1]}")
-                chunk_documents = documents if documents != "last" or chunk[-1] == months[-1] else "none"
-                exit_code, message = backfill_chunk_in_subprocess(template, chunk, chunk_documents)
+                exit_code, message = backfill_chunk_in_subprocess(template, chunk, chunk_documents(chunk, rendered))
                 done = [month for month in chunk if month in BackfillState.load(template.home).completed]
                 loaded += done
                 bar.update(len(done))
@@ -159,7 +164,6 @@ def backfill(template: MonthRun, months: list[str], load: MonthLoader = load_in_
                     raise BackfillStopped(chunk[len(done)] if len(done) < len(chunk) else chunk[-1],
                                           exit_code, message.removeprefix("yuebao: "))
             return loaded
-        rendered = with_documents(months, documents)
         for month in months[start:]:
             bar.set_postfix_str(month)
             exit_code, message = load(replace(template, month=month, documents=month in rendered))
