@@ -1,13 +1,17 @@
 """Every expectation of the gate fails on a fixture made for it, with the row and message located.
 
 The fixture is the published sample month's warehouse, copied, with one injected error per
-expectation (landing rows for the received and staged layers, whose views recompute; mart rows
-for the marts; issue rows for ingestion). The gate runs once on it.
+expectation (landing rows for the received and staged layers, the month's observations then
+re-resolved by dbt as a load would; mart rows for the marts; issue rows for ingestion). The gate
+runs once on it.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +20,7 @@ import pytest
 
 from expectations.gate import GateResult, apply_waivers, validate
 from expectations.suites import all_suites
+from yuebao import DBT_PROJECT_DIR
 from yuebao.waivers import Waiver
 
 MONTH = "2024-10"
@@ -30,6 +35,7 @@ FINANCE = "市财政局_2024年10月.csv"
 HR = "市人社局_重点民生实事_2024年10月.csv"
 CUSTOMS = "邵阳海关_2024年1-9月进出口.csv"
 FORMULA = '=HYPERLINK("http://evil.example","x")'
+DBT = str(Path(sys.executable).with_name("dbt"))
 
 
 def _observation(file: str, row: int, assignment: str) -> str:
@@ -151,7 +157,20 @@ def inject_errors(published: Path, build_dir: Path) -> Path:
                 con.execute(statement)
         for statement in UNKNOWN_FILE_INJECTION:
             con.execute(statement)
+    resolve_month_again(database, build_dir)
     return database
+
+
+def resolve_month_again(database: Path, build_dir: Path) -> None:
+    """Rebuild the month's resolved observations from the injected landing rows (an incremental table)."""
+    env = os.environ | {"YUEBAO_DBT_TARGET": "duckdb", "YUEBAO_DUCKDB_PATH": str(database),
+                        "YUEBAO_REPORT_MONTH": f"{MONTH}-01", "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    completed = subprocess.run(
+        [DBT, "run", "--select", "int_observations_resolved_to_catalog", "--project-dir", str(DBT_PROJECT_DIR),
+         "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(build_dir / "dbt_target"),
+         "--log-path", str(build_dir / "dbt_logs")],
+        env=env, capture_output=True, text=True, timeout=600, check=False)
+    assert completed.returncode == 0, completed.stdout[-4000:]
 
 
 @pytest.fixture(scope="module")

@@ -26,3 +26,24 @@
         select max(report_month) from {{ ref('stg_landing__files') }}
     {%- endif -%}
 {%- endmacro %}
+
+{#- A filter keeping the rows of the report months this build (re)writes, for a model's own
+    source rows. On an incremental build of a known month it is a constant comparison, which
+    DuckDB pushes into the table scan (zone maps skip other months' row groups); a join with
+    build_report_months() is not pushed through views and would read all history. -#}
+{% macro in_build_report_months(column) -%}
+    {%- if is_incremental() and loaded_report_month() -%}
+        {{ column }} = cast('{{ loaded_report_month() }}' as date)
+    {%- else -%}
+        {{ column }} in ({{ build_report_months() }})
+    {%- endif -%}
+{%- endmacro %}
+
+{#- How an intermediate model with one report month per row is kept: an incremental table on
+    DuckDB, where the month's build starts from a copy of the published file, so the table always
+    matches the landing history it was built from; a view on PostgreSQL, whose intermediate schema
+    is built in place and outlives a month the gate rejects (a table there would keep that
+    month's rows after the build is thrown away). -#}
+{% macro per_month_materialization() -%}
+    {{- return('incremental' if target.type == 'duckdb' else 'view') -}}
+{%- endmacro %}

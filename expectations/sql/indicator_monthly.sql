@@ -1,8 +1,20 @@
 -- grain: one row per fact of fct_indicator_monthly received this report month, with the checks
 -- that need the rest of the table: county totals vs the city, YTD against last month, YoY history.
-with facts as not materialized (
+-- Those look back 12 months at most, so older periods are never read: the check's cost does not
+-- grow with the years of history in the table.
+with month_periods as (
 
-    select * from main.fct_indicator_monthly
+    select min(period) - interval 12 month as first_needed, max(period) as last_needed
+    from main.fct_indicator_monthly
+    where report_month = getvariable('report_month')
+
+),
+
+facts as not materialized (
+
+    select fct.*
+    from main.fct_indicator_monthly as fct
+    where fct.period between (select first_needed from month_periods) and (select last_needed from month_periods)
 
 ),
 

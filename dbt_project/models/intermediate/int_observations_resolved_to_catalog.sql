@@ -1,8 +1,19 @@
+{{ config(
+    materialized=per_month_materialization(),
+    incremental_strategy='delete+insert',
+    unique_key=['report_month']
+) }}
 /* grain: one row per observation read from a file (every vintage), resolved to catalog codes
-   and converted to the indicator's canonical unit; unresolved parts are NULL and flagged. */
+   and converted to the indicator's canonical unit; unresolved parts are NULL and flagged.
+   Incremental on DuckDB (per_month_materialization): a build resolves its own report month's
+   rows once, and the fact models read earlier months from this table instead of re-resolving
+   all history every month. A catalog change applies to the months loaded (or re-run) after it;
+   a full refresh re-resolves every month. */
+-- depends_on: {{ ref('stg_landing__files') }}
 with observations as (
 
     select * from {{ ref('stg_landing__observations') }}
+    where {{ in_build_report_months('report_month') }}
 
 ),
 

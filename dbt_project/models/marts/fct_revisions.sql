@@ -8,13 +8,7 @@
    and in M (new), who sent each and from which file. A value published for the first time, or
    resent unchanged, is no revision. Incremental: a build writes its own report month's rows. */
 -- depends_on: {{ ref('stg_landing__files') }}
-with published as (
-
-    select * from {{ ref('fct_indicator_as_published') }}
-
-),
-
-build_months as (
+with build_months as (
 
     {{ build_report_months() }}
 
@@ -23,7 +17,7 @@ build_months as (
 touched_keys as (
 
     select distinct published.indicator_code, published.region_code, published.period
-    from published
+    from {{ ref('fct_indicator_as_published') }} as published
     inner join build_months
         on published.report_month = build_months.report_month
 
@@ -39,7 +33,7 @@ history as (
         lag(published.source_file) over key_history as old_source_file,
         lag(published.source_row) over key_history as old_source_row,
         lag(published.submitted_by) over key_history as old_submitted_by
-    from published
+    from {{ ref('fct_indicator_as_published') }} as published
     inner join touched_keys
         on published.indicator_code = touched_keys.indicator_code
         and published.region_code = touched_keys.region_code

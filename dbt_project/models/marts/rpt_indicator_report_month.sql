@@ -15,6 +15,18 @@ with build_months as (
 
 ),
 
+{% if is_incremental() %}
+previous_month as (
+
+    -- one build month when incremental; an uncorrelated lookup, so the scan of {{ this }} is
+    -- filtered by the month found (a correlated one re-joined all history: 7.7 s at month 120)
+    select max(earlier.report_month) as report_month
+    from {{ this }} as earlier
+    where earlier.report_month < (select max(report_month) from build_months)
+
+),
+{% endif %}
+
 published as (
 
     select * from {{ ref('fct_indicator_as_published') }}
@@ -36,11 +48,9 @@ candidates as (
         {{ indicator_fact_columns() | join(', ') }},
         previous.report_month as published_in
     from {{ this }} as previous
-    inner join build_months
-        on previous.report_month = (
-            select max(earlier.report_month) from {{ this }} as earlier
-            where earlier.report_month < build_months.report_month
-        )
+    inner join previous_month
+        on previous.report_month = previous_month.report_month
+    cross join build_months
 {% else %}
     select
         build_months.report_month,
