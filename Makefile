@@ -20,8 +20,12 @@ install: $(STAMP)
 fonts:
 	@fc-list :lang=zh | grep -q . || (apt-get update -qq && apt-get install -y -qq fonts-noto-cjk)
 
+# The demo inbox is a copy of the samples, dated when the seed's departments would have sent them
+# (a file's modification time is its submission time; a fresh clone's would make every one late).
 demo: $(STAMP) fonts
-	$(BIN)/yuebao run --month 2024-10 --inbox samples/inbox --home $(DEMO_HOME)
+	rm -rf $(DEMO_HOME)/inbox && mkdir -p $(DEMO_HOME)/inbox && cp -R samples/inbox/2024-10 $(DEMO_HOME)/inbox/
+	touch -d "2024-11-01 09:30:00 +0800" $(DEMO_HOME)/inbox/2024-10/*
+	$(BIN)/yuebao run --month 2024-10 --inbox $(DEMO_HOME)/inbox --home $(DEMO_HOME)
 	@echo ""
 	@echo "warehouse: $(DEMO_HOME)/warehouse.duckdb   (open read-only: duckdb -readonly $(DEMO_HOME)/warehouse.duckdb)"
 	@echo "bulletin:  $(DEMO_HOME)/publish/2024-10/bulletin.html  (.md, .docx beside it)"

@@ -339,18 +339,18 @@ def render(results: dict) -> str:
     parts = [f"Measured {results['generated_at']} on {results['machine']['cpus']} CPUs, "
              f"{results['machine']['memory_gb']} GB (`{' '.join(['make', 'bench'])}`; raw: "
              "`bench/results/latest.json`). Seconds; load average = 1-minute load before the run.\n"]
-    scales = {_label(name, scale): scale for name, scale in results["scales"].items()}
+    scales = results["scales"]
     if scales:
         rows = []
         for name, scale in scales.items():
             month, stages = scale["month"], scale["month"]["stages"]
-            rows.append([name, f"{scale['regions']} × {scale['indicators']}", scale["observations"],
+            rows.append([_label(name, scale), f"{scale['regions']} × {scale['indicators']}", scale["observations"],
                          month["wall_seconds"], month["cpu_seconds"], month["peak_rss_mb"],
                          *(round(stages[stage], 2) for stage in STAGES), month["orchestration_seconds"],
                          month["loadavg_before"][0]])
         parts.append(_table(["scale", "regions × indicators", "rows", "wall", "CPU", "peak MB", *STAGES,
                              "imports + Airflow", "load avg"], rows))
-        rows = [[name, scale["rerun"]["wall_seconds"], scale["rerun"]["peak_rss_mb"],
+        rows = [[_label(name, scale), scale["rerun"]["wall_seconds"], scale["rerun"]["peak_rss_mb"],
                  round(scale["rerun"]["stages"]["dbt"], 2), round(scale["month"]["stages"]["dbt"], 2)]
                 for name, scale in scales.items() if "rerun" in scale]
         if rows:
@@ -365,7 +365,7 @@ def render(results: dict) -> str:
                 stages = s["month"]["stages"]
                 ours = stages["dbt"] + stages["quality_gate"] - fixed["dbt"] - fixed["quality_gate"]
                 above = round(max(ours, 0.0) / base, 1)
-            rows.append([name, round(s["baseline"]["ingest"], 2), round(base, 2), s["baseline"]["wall_seconds"],
+            rows.append([_label(name, s), round(s["baseline"]["ingest"], 2), round(base, 2), s["baseline"]["wall_seconds"],
                          s["ratios"]["ingest"], s["ratios"]["transform_quality"], above, s["ratios"]["end_to_end"]])
         parts.append("\nBaseline (`bench/baseline.py`, one process) and yuebao / baseline ratios:\n")
         parts.append(_table(["scale", "baseline ingest", "baseline transform + checks", "baseline wall",
@@ -373,15 +373,15 @@ def render(results: dict) -> str:
                              "ratio end to end"], rows))
         rows = []
         for name, scale in scales.items():
-            if name.split(" ")[0] in TARGETS:
-                label, seconds, megabytes = TARGETS[name.split(" ")[0]]
+            if name in TARGETS:
+                label, seconds, megabytes = TARGETS[name]
                 month = scale["month"]
                 met = (month["exit_code"] == 0 and month["wall_seconds"] < seconds
                        and (megabytes is None or month["peak_rss_mb"] < megabytes))
                 figure = f"{month['wall_seconds']} s, {month['peak_rss_mb']} MB"
                 if month["exit_code"] != 0:
                     figure += f" (exit {month['exit_code']}: stopped before publication)"
-                rows.append([f"{name}: a month end to end {label}", figure, "met" if met else "not met"])
+                rows.append([f"{_label(name, scale)}: a month end to end {label}", figure, "met" if met else "not met"])
             if name == "province":
                 ratio = scale["ratios"]["transform_quality"]
                 rows.append(["province: transform + quality within 3× baseline", f"{ratio}×",

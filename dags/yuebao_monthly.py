@@ -33,6 +33,7 @@ def _month_run() -> dict[str, str | bool]:
         "target": params.get("target") or os.environ.get("YUEBAO_TARGET", "duckdb"),
         "reference": params.get("reference") or os.environ.get("YUEBAO_REFERENCE"),
         "documents": params.get("documents", True),
+        "full_refresh": params.get("full_refresh", False),
     }
 
 
@@ -61,6 +62,8 @@ def _record_failure(context: dict) -> None:
         "documents": Param(True, type="boolean",
                            description="Render the bulletin and Data Docs and e-mail reports (a backfill's "
                                        "earlier months: false)"),
+        "full_refresh": Param(False, type="boolean",
+                              description="Rebuild every month's facts from the landing history (dbt --full-refresh)"),
     },
     default_args={
         "retries": int(os.environ.get("YUEBAO_TASK_RETRIES", "2")),

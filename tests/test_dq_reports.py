@@ -17,7 +17,8 @@ from openpyxl import load_workbook
 
 from expectations.gate import GateResult, validate
 from publication.dq import write_month_reports
-from tests.test_dq_gate import FORMULA, MONTH, inject_errors
+from publication.dq.model import problems_by_department
+from tests.test_dq_gate import FORMULA, MONTH, POLICE, inject_errors
 from yuebao.waivers import Waiver
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -55,6 +56,14 @@ def test_department_report_locates_each_problem_with_a_hint_and_says_it_blocked(
     assert negative, "the negative count is not listed with its file, row, column, value and rule"
     assert "请核对数值符号" in html  # the hint
     assert "收到的文件" in html and "读取" in html
+
+
+def test_a_duplicated_fact_is_listed_once(reports) -> None:
+    _, _, gate = reports
+    duplicate = next(failure for failure in gate.failures if failure.rule == "duplicate_key")
+    assert len([row for row in duplicate.rows if row.get("source_row") == 8]) == 2  # both copies fail the check
+    listed = [problem for problem in problems_by_department(gate)["市公安局"] if problem.rule == "duplicate_key"]
+    assert [(problem.source_file, problem.source_row) for problem in listed] == [(POLICE, 8)]
 
 
 def test_unidentified_input_report_lists_the_unreadable_file(reports) -> None:

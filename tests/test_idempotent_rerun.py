@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import duckdb
@@ -24,3 +25,22 @@ def test_running_a_month_twice_gives_the_same_rows(published_home: Path, run_yue
     with duckdb.connect(str(published_home / "warehouse.duckdb"), read_only=True) as con:
         files = con.execute("select count(*), count(distinct file_sha256) from landing.files").fetchone()
     assert files == (15, 15)  # the archive holds each file once, however often it is ingested
+
+
+def test_a_full_refresh_rebuilds_the_same_facts_from_the_landing_history(published_home: Path, run_yuebao) -> None:
+    """--full-refresh rebuilds every incremental model (intermediate tables included) from landing."""
+    tables = ("fct_indicator_monthly", "fct_indicator_as_published", "rpt_indicator_report_month",
+              "intermediate.int_observations_resolved_to_catalog")
+
+    def snapshot() -> dict[str, list[tuple]]:
+        with duckdb.connect(str(published_home / "warehouse.duckdb"), read_only=True) as con:
+            return {table: con.execute(f"select * from {table} order by all").fetchall() for table in tables}
+
+    before = snapshot()
+    assert all(before.values())
+    again = run_yuebao("run", "--month", "2024-10", "--inbox", SAMPLE_INBOX, "--home", published_home,
+                       "--full-refresh")
+    assert again.returncode == 0, again.stderr[-2000:]
+    results = json.loads((published_home / "dbt_target" / "run_results.json").read_text(encoding="utf-8"))
+    assert results["args"].get("full_refresh") is True
+    assert snapshot() == before

@@ -21,6 +21,11 @@ def check_month(month: str) -> str:
     return month
 
 
+def _flag(value: object, default: bool) -> bool:
+    """A boolean param as the DAG or a JSON file may carry it (true, "false", 0, None …)."""
+    return default if value is None else str(value).lower() not in ("false", "0", "no")
+
+
 @dataclass(frozen=True)
 class MonthRun:
     """One report month loaded from ``inbox`` into the warehouse under ``home``."""
@@ -35,6 +40,10 @@ class MonthRun:
     # reports. A backfill turns it off for all but its last month: the warehouse, Parquet files,
     # gate result and department reports of every month are written either way.
     documents: bool = True
+    # Rebuild every incremental model from the whole landing history (dbt --full-refresh): after a
+    # catalog change that should apply to earlier months, or an old month re-loaded whose later
+    # vintages must follow. Minutes instead of seconds with years of history.
+    full_refresh: bool = False
 
     def __post_init__(self) -> None:
         check_month(self.month)
@@ -44,12 +53,12 @@ class MonthRun:
     @classmethod
     def from_dict(cls, data: dict[str, str | bool]) -> MonthRun:
         reference = Path(str(data["reference"])) if data.get("reference") else None
-        documents = str(data.get("documents", True)).lower() not in ("false", "0", "no")
         return cls(str(data["month"]), Path(str(data["inbox"])), Path(str(data["home"])),
-                   str(data.get("target", "duckdb")), reference, documents)
+                   str(data.get("target", "duckdb")), reference, _flag(data.get("documents"), True),
+                   _flag(data.get("full_refresh"), False))
 
     def as_dict(self) -> dict[str, str | bool]:
-        """JSON-ready: paths as strings, ``documents`` as a boolean (the DAG's param type)."""
+        """JSON-ready: paths as strings, flags as booleans (the DAG's param type)."""
         return {key: value if isinstance(value, bool) else str(value)
                 for key, value in asdict(self).items() if value is not None}
 

@@ -63,6 +63,7 @@ def build(run: MonthRun, project_dir: Path = DBT_PROJECT_DIR) -> DbtOutcome:
         "--target-path", str(run.dbt_target_dir),
         "--log-path", str(run.build_dir / "dbt_logs"),
         "--exclude-resource-type", "unit_test",
+        *(["--full-refresh"] if run.full_refresh else []),
     ]
     try:
         result = dbtRunner().invoke(args)

@@ -137,9 +137,10 @@ def problems_by_department(gate: GateResult) -> dict[str, list[Problem]]:
     for failure in gate.failures:
         for row, problem in zip(failure.rows, problems_of(failure), strict=True):
             grouped.setdefault(row_department(row), []).append(problem)
-    for problems in grouped.values():
-        problems.sort(key=lambda p: (not p.blocks, p.source_file or "", p.source_sheet or "", p.source_row or 0))
-    return grouped
+    # one line per problem: a duplicated fact fails its key check once per copy, at the same row
+    return {department: sorted(dict.fromkeys(problems),
+                               key=lambda p: (not p.blocks, p.source_file or "", p.source_sheet or "", p.source_row or 0))
+            for department, problems in grouped.items()}
 
 
 def received_files(con: duckdb.DuckDBPyConnection, month: str) -> dict[str, list[ReceivedFile]]:

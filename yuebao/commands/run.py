@@ -20,6 +20,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--no-documents", action="store_true",
                         help="load and check the month, write its data and department reports, but no bulletin, "
                              "no Data Docs, no e-mail (what a backfill does for all but its last month)")
+    parser.add_argument("--full-refresh", action="store_true",
+                        help="rebuild every month's facts from the landing history (after a catalog change "
+                             "or an old month re-loaded; minutes with years of history)")
     parser.add_argument("--verbose", action="store_true", help="show Airflow's task logs")
     parser.set_defaults(handler=handle)
 
@@ -30,7 +33,7 @@ def handle(args: argparse.Namespace) -> int:
     try:
         reference = args.reference.resolve() if args.reference else None
         month_run = MonthRun(args.month, args.inbox.resolve(), args.home.resolve(), args.target, reference,
-                             documents=not args.no_documents)
+                             documents=not args.no_documents, full_refresh=args.full_refresh)
     except (InvalidMonth, ValueError) as error:
         print(f"yuebao: {error}", file=sys.stderr)
         return 2
