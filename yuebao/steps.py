@@ -10,6 +10,7 @@ import json
 import logging
 import os
 import shutil
+import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -37,11 +38,26 @@ def timed(run: MonthRun, stage: str) -> Iterator[None]:
                 handle.write(json.dumps(record) + "\n")
 
 
+def release_arrow_memory() -> None:
+    """Hand the memory pyarrow's pool keeps after a step back to the system.
+
+    pandas' strings live in Arrow buffers, and mimalloc keeps freed pages: after a country month's
+    ingest the process held 900 MB with nothing allocated, which the next step (dbt's DuckDB, up
+    to its memory limit) then added to. One process runs every step under `yuebao run`.
+    """
+    pyarrow = sys.modules.get("pyarrow")
+    if pyarrow is not None:
+        pyarrow.default_memory_pool().release_unused()
+
+
 def _timed_step(step: Callable[[MonthRun], Any]) -> Callable[[MonthRun], Any]:
     @wraps(step)
     def run_step(run: MonthRun) -> Any:
-        with timed(run, step.__name__):
-            return step(run)
+        try:
+            with timed(run, step.__name__):
+                return step(run)
+        finally:
+            release_arrow_memory()
     return run_step
 
 
