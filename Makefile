@@ -24,7 +24,7 @@ fonts:
 # (a file's modification time is its submission time; a fresh clone's would make every one late).
 demo: $(STAMP) fonts
 	rm -rf $(DEMO_HOME)/inbox && mkdir -p $(DEMO_HOME)/inbox && cp -R samples/inbox/2024-10 $(DEMO_HOME)/inbox/
-	touch -d "2024-11-01 09:30:00 +0800" $(DEMO_HOME)/inbox/2024-10/*
+	touch -d 2024-11-01T01:30:00Z $(DEMO_HOME)/inbox/2024-10/*  # 09:30 Beijing time
 	$(BIN)/yuebao run --month 2024-10 --inbox $(DEMO_HOME)/inbox --home $(DEMO_HOME)
 	@echo ""
 	@echo "warehouse: $(DEMO_HOME)/warehouse.duckdb   (open read-only: duckdb -readonly $(DEMO_HOME)/warehouse.duckdb)"
