@@ -1,4 +1,5 @@
-"""Shared fixtures: the bundled sample inbox and a helper that runs `yuebao run` like a user."""
+"""Shared fixtures: the bundled sample inbox, a helper that runs `yuebao run` like a user, and one
+that runs the dbt CLI on a DuckDB file."""
 
 from __future__ import annotations
 
@@ -10,10 +11,23 @@ from pathlib import Path
 
 import pytest
 
+from yuebao import DBT_PROJECT_DIR
+
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_INBOX = ROOT / "samples" / "inbox"
 EXPECTED_2024_10 = ROOT / "samples" / "expected-2024-10.csv"
 YUEBAO = str(Path(sys.executable).with_name("yuebao"))
+DBT = str(Path(sys.executable).with_name("dbt"))
+
+
+def run_dbt(*args: str, database: Path, workdir: Path, month: str = "2024-10") -> subprocess.CompletedProcess[str]:
+    """The dbt CLI on ``database`` for report month ``month``; target and logs under ``workdir``."""
+    env = os.environ | {"YUEBAO_DBT_TARGET": "duckdb", "YUEBAO_DUCKDB_PATH": str(database),
+                        "YUEBAO_REPORT_MONTH": f"{month}-01", "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    return subprocess.run(
+        [DBT, *args, "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
+         "--target-path", str(workdir / "target"), "--log-path", str(workdir / "logs")],
+        env=env, capture_output=True, text=True, timeout=600, check=False)
 
 
 @pytest.fixture(scope="session")

@@ -8,10 +8,7 @@ runs once on it.
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,7 +17,7 @@ import pytest
 
 from expectations.gate import GateResult, apply_waivers, validate
 from expectations.suites import all_suites
-from yuebao import DBT_PROJECT_DIR
+from tests.conftest import run_dbt
 from yuebao.waivers import Waiver
 
 MONTH = "2024-10"
@@ -35,7 +32,6 @@ FINANCE = "市财政局_2024年10月.csv"
 HR = "市人社局_重点民生实事_2024年10月.csv"
 CUSTOMS = "邵阳海关_2024年1-9月进出口.csv"
 FORMULA = '=HYPERLINK("http://evil.example","x")'
-DBT = str(Path(sys.executable).with_name("dbt"))
 
 
 def _observation(file: str, row: int, assignment: str) -> str:
@@ -163,13 +159,8 @@ def inject_errors(published: Path, build_dir: Path) -> Path:
 
 def resolve_month_again(database: Path, build_dir: Path) -> None:
     """Rebuild the month's resolved observations from the injected landing rows (an incremental table)."""
-    env = os.environ | {"YUEBAO_DBT_TARGET": "duckdb", "YUEBAO_DUCKDB_PATH": str(database),
-                        "YUEBAO_REPORT_MONTH": f"{MONTH}-01", "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
-    completed = subprocess.run(
-        [DBT, "run", "--select", "int_observations_resolved_to_catalog", "--project-dir", str(DBT_PROJECT_DIR),
-         "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(build_dir / "dbt_target"),
-         "--log-path", str(build_dir / "dbt_logs")],
-        env=env, capture_output=True, text=True, timeout=600, check=False)
+    completed = run_dbt("run", "--select", "int_observations_resolved_to_catalog", database=database,
+                        workdir=build_dir / "dbt", month=MONTH)
     assert completed.returncode == 0, completed.stdout[-4000:]
 
 

@@ -1,12 +1,12 @@
-/* grain: one row per problem found when resolving observations against the catalog:
-   unknown region / indicator / unit, a unit of another dimension, or two different values for
-   the same indicator × region × period in one report month.
-   Incremental on DuckDB: a build writes its own report month's problems. */
 {{ config(
     materialized=per_month_materialization(),
     incremental_strategy='delete+insert',
     unique_key=['report_month']
 ) }}
+/* grain: one row per problem found when resolving observations against the catalog:
+   unknown region / indicator / unit, a unit of another dimension, or two different values for
+   the same indicator × region × period in one report month.
+   Incremental on DuckDB: a build writes its own report month's problems. */
 -- depends_on: {{ ref('stg_landing__files') }}
 with resolved as (
 
