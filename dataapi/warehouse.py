@@ -1,0 +1,296 @@
+"""The query layer: one published version of the warehouse per response, on DuckDB or PostgreSQL.
+
+Every response reads one *snapshot*: a fixed version of the published warehouse, so a load that
+publishes a new month during a request never mixes months in it.
+
+- DuckDB: ``<home>/warehouse.duckdb`` is replaced by ``os.replace`` when a month is published.
+  A snapshot is the file as it was when attached read-only into a private in-memory DuckDB
+  (``duckdb.connect(path)`` would reuse a process-wide instance of the *old* file while one is
+  open). Attached files are cached by the file's identity (inode, mtime, size): a swap is seen by
+  the next request; requests still running keep their version. No read-write connection, ever.
+- PostgreSQL: schema ``marts``, swapped in one transaction by publication. A snapshot is a
+  REPEATABLE READ, READ ONLY transaction that first takes ACCESS SHARE locks on the tables it
+  reads (NOWAIT, retried): once held, the swap cannot commit until the response is read, and
+  never deadlocks with it (the reader gives way).
+
+SQL is written once, with ``?`` placeholders and ``{table}`` names resolved by ``Snapshot.table``.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+import duckdb
+
+# Relations the API reads; the first group is always published, the rest may be absent.
+REQUIRED_TABLES = ("fct_indicator_monthly", "fct_indicator_as_published", "dim_indicator", "dim_region",
+                   "dim_action", "dim_department")
+OPTIONAL_TABLES = ("fct_revisions", "pub_releases", "pub_release_approvals")
+
+
+class WarehouseUnavailable(RuntimeError):
+    """Nothing is published yet, or the warehouse cannot be reached."""
+
+
+class Snapshot(Protocol):
+    """One published version, read-only, for the length of one response."""
+
+    version: str
+
+    def has(self, table: str) -> bool: ...
+
+    def table(self, name: str) -> str: ...
+
+    def fetch(self, sql: str, params: Sequence[object] = ()) -> tuple[list[str], list[tuple]]: ...
+
+
+class Warehouse(Protocol):
+    def version(self) -> str:
+        """The published version's identity, cheaply (for ETag revalidation)."""
+        ...
+
+    def snapshot(self) -> AbstractContextManager[Snapshot]:
+        """The published version as it is now, until the context ends."""
+        ...
+
+
+# --- DuckDB ---------------------------------------------------------------------------------------
+
+def file_identity(path: Path) -> tuple[int, int, int]:
+    """(inode, mtime in ns, size): changes with every ``os.replace`` of the published file."""
+    try:
+        stat = os.stat(path)
+    except FileNotFoundError as missing:
+        raise WarehouseUnavailable(f"no published warehouse at {path}") from missing
+    return stat.st_ino, stat.st_mtime_ns, stat.st_size
+
+
+def _identity_text(identity: tuple[int, int, int]) -> str:
+    return "d-" + "-".join(f"{part:x}" for part in identity)
+
+
+@dataclass
+class _Attached:
+    """A private in-memory DuckDB with one version of the published file attached read-only."""
+
+    identity: tuple[int, int, int]
+    con: duckdb.DuckDBPyConnection
+    tables: frozenset[str]
+    users: int = 0
+    retired: bool = False
+
+    @property
+    def version(self) -> str:
+        return _identity_text(self.identity)
+
+
+@dataclass
+class DuckDBSnapshot:
+    cursor: duckdb.DuckDBPyConnection
+    version: str
+    tables: frozenset[str]
+
+    def has(self, table: str) -> bool:
+        return table in self.tables
+
+    def table(self, name: str) -> str:
+        return f'wh.main."{name}"'
+
+    def fetch(self, sql: str, params: Sequence[object] = ()) -> tuple[list[str], list[tuple]]:
+        result = self.cursor.execute(sql, list(params))
+        return [column[0] for column in result.description], result.fetchall()
+
+
+class DuckDBWarehouse:
+    """Reads ``path`` (the published ``warehouse.duckdb``), one attached version per file identity."""
+
+    def __init__(self, path: Path, attach_attempts: int = 5) -> None:
+        self.path = Path(path)
+        self._attempts = attach_attempts
+        self._lock = threading.Lock()
+        self._current: _Attached | None = None
+
+    def version(self) -> str:
+        return _identity_text(file_identity(self.path))
+
+    def _attach(self) -> _Attached:
+        for _ in range(self._attempts):
+            before = file_identity(self.path)
+            con = duckdb.connect(":memory:")
+            quoted = str(self.path.resolve()).replace("'", "''")
+            con.execute(f"attach '{quoted}' as wh (read_only)")
+            if file_identity(self.path) == before:  # no swap while attaching: the version is `before`
+                tables = frozenset(row[0] for row in con.execute(
+                    "select table_name from information_schema.tables where table_catalog = 'wh'"
+                    " and table_schema = 'main'").fetchall())
+                return _Attached(before, con, tables)
+            con.close()
+        raise WarehouseUnavailable(f"the warehouse at {self.path} keeps changing; try again")
+
+    def _acquire(self) -> _Attached:
+        with self._lock:
+            identity = file_identity(self.path)
+            current = self._current
+            if current is None or current.identity != identity:
+                fresh = self._attach()
+                if current is not None:
+                    current.retired = True
+                    if current.users == 0:
+                        current.con.close()
+                self._current = current = fresh
+            current.users += 1
+            return current
+
+    def _release(self, attached: _Attached) -> None:
+        with self._lock:
+            attached.users -= 1
+            if attached.retired and attached.users == 0:
+                attached.con.close()
+
+    @contextmanager
+    def snapshot(self) -> Iterator[DuckDBSnapshot]:
+        attached = self._acquire()
+        try:
+            cursor = attached.con.cursor()  # one connection per request on the shared instance
+            try:
+                yield DuckDBSnapshot(cursor, attached.version, attached.tables)
+            finally:
+                cursor.close()
+        finally:
+            self._release(attached)
+
+    def close(self) -> None:
+        with self._lock:
+            if self._current is not None:
+                self._current.retired = True
+                if self._current.users == 0:
+                    self._current.con.close()
+                self._current = None
+
+
+# --- PostgreSQL -----------------------------------------------------------------------------------
+
+@dataclass
+class PostgresSnapshot:
+    con: object  # psycopg.Connection
+    schema: str
+    version: str
+    tables: frozenset[str] = field(default_factory=frozenset)
+
+    def has(self, table: str) -> bool:
+        return table in self.tables
+
+    def table(self, name: str) -> str:
+        return f'"{self.schema}"."{name}"'
+
+    def fetch(self, sql: str, params: Sequence[object] = ()) -> tuple[list[str], list[tuple]]:
+        cursor = self.con.execute(sql.replace("?", "%s"), list(params))
+        names = [column.name for column in cursor.description] if cursor.description else []
+        return names, cursor.fetchall()
+
+
+class PostgresWarehouse:
+    """Reads schema ``marts`` of the database the libpq variables (or ``conninfo``) name."""
+
+    def __init__(self, conninfo: str = "", schema: str = "marts", pool_size: int = 8,
+                 lock_patience_seconds: float = 10.0) -> None:
+        self.conninfo = conninfo
+        self.schema = schema
+        self._idle: queue.LifoQueue = queue.LifoQueue(maxsize=pool_size)
+        self._patience = lock_patience_seconds
+        self._known_tables: frozenset[str] | None = None
+
+    def _connect(self):
+        import psycopg
+
+        try:
+            idle = self._idle.get_nowait()
+            if not idle.closed:
+                return idle
+        except queue.Empty:
+            pass
+        defaults = {"host": os.environ.get("PGHOST", "127.0.0.1"), "port": os.environ.get("PGPORT", "5432"),
+                    "user": os.environ.get("PGUSER", "postgres"), "dbname": os.environ.get("PGDATABASE", "postgres")}
+        try:
+            con = psycopg.connect(self.conninfo, **({} if self.conninfo else defaults))
+        except psycopg.OperationalError as error:
+            raise WarehouseUnavailable(f"PostgreSQL warehouse unreachable: {error}") from error
+        con.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+        con.read_only = True
+        return con
+
+    def _give_back(self, con) -> None:
+        try:
+            self._idle.put_nowait(con)
+        except queue.Full:
+            con.close()
+
+    def _tables(self, con) -> frozenset[str]:
+        wanted = list(REQUIRED_TABLES + OPTIONAL_TABLES)
+        rows = con.execute("select table_name from information_schema.tables where table_schema = %s"
+                           " and table_name = any(%s)", [self.schema, wanted]).fetchall()
+        con.rollback()
+        return frozenset(row[0] for row in rows)
+
+    def version(self) -> str:
+        with self.snapshot() as snapshot:
+            return snapshot.version
+
+    @contextmanager
+    def snapshot(self) -> Iterator[PostgresSnapshot]:
+        import psycopg
+        from psycopg import sql
+
+        con = self._connect()
+        try:
+            deadline = time.monotonic() + self._patience
+            while True:
+                tables = self._known_tables if self._known_tables is not None else self._tables(con)
+                if not set(REQUIRED_TABLES) <= tables:
+                    raise WarehouseUnavailable(f"no published warehouse in schema {self.schema}")
+                try:
+                    # The first statement of the transaction: the snapshot starts after the locks.
+                    con.execute(sql.SQL("lock table {} in access share mode nowait").format(
+                        sql.SQL(", ").join(sql.Identifier(self.schema, name) for name in sorted(tables))))
+                    (oid,) = con.execute("select oid from pg_namespace where nspname = %s", [self.schema]).fetchone()
+                    break
+                except (psycopg.errors.LockNotAvailable, psycopg.errors.UndefinedTable):
+                    con.rollback()  # a swap is in progress: give way, then read the new version
+                    self._known_tables = None
+                    if time.monotonic() > deadline:
+                        raise WarehouseUnavailable("the warehouse is being published; try again") from None
+                    time.sleep(0.02)
+            self._known_tables = tables
+            latest = ""
+            if "pub_releases" in tables:
+                (stamp,) = con.execute(sql.SQL("select max(published_at) from {}").format(
+                    sql.Identifier(self.schema, "pub_releases"))).fetchone()
+                latest = f"-{stamp.timestamp():.6f}" if stamp else ""
+            yield PostgresSnapshot(con, self.schema, f"p-{oid}{latest}", tables)
+            con.rollback()
+            self._give_back(con)
+        except BaseException:
+            con.close()
+            raise
+
+    def close(self) -> None:
+        while True:
+            try:
+                self._idle.get_nowait().close()
+            except queue.Empty:
+                return
+
+
+def open_warehouse(home: Path, target: str = "duckdb") -> DuckDBWarehouse | PostgresWarehouse:
+    """The published warehouse of a deployment: ``<home>/warehouse.duckdb`` or PostgreSQL ``marts``."""
+    if target == "postgres":
+        return PostgresWarehouse()
+    return DuckDBWarehouse(Path(home) / "warehouse.duckdb")
