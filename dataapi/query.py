@@ -102,8 +102,8 @@ def _release_for(query: DataQuery, catalog: Catalog) -> Release | None:
         raise NotPublished("nothing is published yet")
     if query.as_of is None:
         return latest
-    if query.as_of > catalog.releases[-1].report_month:
-        raise NotPublished(f"as_of={query.as_of}: not published yet (latest: {latest.report_month})")
+    if query.as_of > latest.report_month:
+        raise NotPublished(f"as_of={query.as_of}: not published (latest published: {latest.report_month})")
     release = catalog.release_as_of(query.as_of)
     if release is None:
         raise NotPublished(f"as_of={query.as_of}: nothing was published by then "
