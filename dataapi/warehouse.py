@@ -112,7 +112,7 @@ class DuckDBSnapshot:
 class DuckDBWarehouse:
     """Reads ``path`` (the published ``warehouse.duckdb``), one attached version per file identity."""
 
-    def __init__(self, path: Path, attach_attempts: int = 5) -> None:
+    def __init__(self, path: Path, attach_attempts: int = 20) -> None:
         self.path = Path(path)
         self._attempts = attach_attempts
         self._lock = threading.Lock()
@@ -122,17 +122,24 @@ class DuckDBWarehouse:
         return _identity_text(file_identity(self.path))
 
     def _attach(self) -> _Attached:
-        for _ in range(self._attempts):
+        """Attach the file as it is now: its identity before and after attaching must agree (no
+        swap in between), else try again — publication swaps months apart, so once is the rule."""
+        for attempt in range(self._attempts):
             before = file_identity(self.path)
             con = duckdb.connect(":memory:")
             quoted = str(self.path.resolve()).replace("'", "''")
-            con.execute(f"attach '{quoted}' as wh (read_only)")
-            if file_identity(self.path) == before:  # no swap while attaching: the version is `before`
+            try:
+                con.execute(f"attach '{quoted}' as wh (read_only)")
+            except duckdb.IOException:  # replaced between the stat and the open: try again
+                con.close()
+                continue
+            if file_identity(self.path) == before:
                 tables = frozenset(row[0] for row in con.execute(
                     "select table_name from information_schema.tables where table_catalog = 'wh'"
                     " and table_schema = 'main'").fetchall())
                 return _Attached(before, con, tables)
             con.close()
+            time.sleep(0.005 * (attempt + 1))
         raise WarehouseUnavailable(f"the warehouse at {self.path} keeps changing; try again")
 
     def _acquire(self) -> _Attached:
