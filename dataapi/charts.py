@@ -41,7 +41,8 @@ def series_chart(points: list[tuple[str, float]], unit: str, width: int = 640, h
         parts.append(f'<circle cx="{x(index):.1f}" cy="{y(value):.1f}" r="3" fill="{BLUE}">'
                      f'<title>{escape(period)}: {escape(_number(value))} {escape(unit)}</title></circle>')
         if index % label_every == 0 or index == len(points) - 1:
-            parts.append(f'<text x="{x(index):.1f}" y="{height - bottom + 18}" text-anchor="middle" font-size="11"'
+            anchor = "end" if index == len(points) - 1 and len(points) > 1 else "middle"
+            parts.append(f'<text x="{x(index):.1f}" y="{height - bottom + 18}" text-anchor="{anchor}" font-size="11"'
                          f' fill="{TEXT}">{escape(period)}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))

@@ -33,7 +33,7 @@ OCTOBER_PUBLISHED = datetime.datetime(2024, 11, 5, 2, 0, tzinfo=datetime.UTC)
 NOVEMBER_PUBLISHED = datetime.datetime(2024, 12, 5, 2, 0, tzinfo=datetime.UTC)
 CITY = "430500"
 SEPTEMBER_BEFORE, SEPTEMBER_REVISED, OCTOBER_NEW = 1135.4, 1140.2, 1265.0
-HOSTILE_FILE = '=HYPERLINK("http://example.org","修订")商务局11月.csv'
+HOSTILE_FILE = "=市商务局2024年11月修订.csv"  # a name a spreadsheet would read as a formula
 WAREHOUSES = ("sample", "revised", "approved")
 
 
