@@ -13,6 +13,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -51,14 +52,14 @@ def test_unknown_indicator_page_is_404(open_client) -> None:
     assert open_client("sample").get("/data/indicators/no_such_thing").status_code == 404
 
 
-@pytest.fixture
-def served(api_warehouses) -> Iterator[str]:
-    """The revised warehouse's API on a free local port (uvicorn in a thread), stopped after."""
+@contextmanager
+def served_app(warehouse: Path, **app_options: object) -> Iterator[str]:
+    """The data API over ``warehouse`` on a free local port (uvicorn in a thread), stopped after."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(build_app(DuckDBWarehouse(api_warehouses["revised"])),
-                                           host="127.0.0.1", port=port, log_level="warning"))
+    app = build_app(DuckDBWarehouse(warehouse), **app_options)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
@@ -70,6 +71,12 @@ def served(api_warehouses) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+@pytest.fixture
+def served(api_warehouses) -> Iterator[str]:
+    with served_app(api_warehouses["revised"]) as address:
+        yield address
 
 
 @pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="chromium not installed (make test installs it)")
