@@ -9,7 +9,7 @@ The history: `yuebao synth` writes the scale's inbox and catalog and one month i
 file; then each series' facts are repeated over ``--months`` months by SQL, in the published
 tables' own shapes (fct_indicator_monthly, fct_indicator_as_published per report month,
 pub_releases) — loading 120 real months is what the backfill benchmark measures, not this one.
-The API runs in its own process (uvicorn, one worker); clients are threads with one HTTP
+The API runs in its own processes (uvicorn, one worker per core); clients are threads with one HTTP
 connection each. Every figure carries the load average: the machine is shared.
 """
 
@@ -138,12 +138,13 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def start_server(database: Path, city: str) -> tuple[subprocess.Popen, str]:
+def start_server(database: Path, city: str, workers: int) -> tuple[subprocess.Popen, str]:
     port = free_port()
     env = os.environ | {"YUEBAO_BENCH_WAREHOUSE": str(database), "YUEBAO_BENCH_HOME_CITY": city,
                         "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
     server = subprocess.Popen([sys.executable, "-m", "uvicorn", "--factory", "bench.bench_api:create_app",
-                               "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
+                               "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
+                               "--workers", str(workers)],
                               env=env, cwd=ROOT)
     address = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
@@ -218,7 +219,7 @@ def render(results: dict) -> str:
     lines = [
         f"Data API ({results['scale']}, {history['series']:,} series × {history['months']} months ="
         f" {history['facts']:,} facts; {results['clients']} concurrent clients × {results['requests_each']} requests"
-        f" each; one uvicorn worker on {results['machine']['cpus']} cores; run of {results['generated_at'][:16]} UTC):",
+        f" each; {results.get('workers', 1)} uvicorn worker(s) on {results['machine']['cpus']} cores; run of {results['generated_at'][:16]} UTC):",
         "", "| query | parameters | p50 ms | p95 ms | target | requests/s | failures | load average |",
         "| --- | --- | --- | --- | --- | --- | --- | --- |"]
     for name, result in results["queries"].items():
@@ -249,6 +250,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--months", type=int, default=120, help="months of history")
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--requests", type=int, default=10, help="requests per client per query")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="uvicorn worker processes")
     parser.add_argument("--from-warehouse", type=Path, help="start from this published warehouse instead of synth")
     parser.add_argument("--label", help="what the history is, in the docs (default: the scale)")
     parser.add_argument("--work", type=Path, default=ROOT / ".bench")
@@ -264,12 +266,12 @@ def main(argv: list[str] | None = None) -> int:
     print(f"[bench-api] {args.months}-month history from {seed}", file=sys.stderr, flush=True)
     history = extend_history(database, args.months)
     city, queries, export_params = pick_queries(database)
-    server, address = start_server(database, city)
+    server, address = start_server(database, city, args.workers)
     try:
         results: dict[str, object] = {
             "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "machine": {"cpus": os.cpu_count()}, "scale": args.label or args.scale,
-            "history": history, "clients": args.clients, "requests_each": args.requests, "queries": {},
+            "history": history, "workers": args.workers, "clients": args.clients, "requests_each": args.requests, "queries": {},
         }
         for name, params in queries.items():
             print(f"[bench-api] {name}", file=sys.stderr, flush=True)

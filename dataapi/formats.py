@@ -1,13 +1,13 @@
 """A data ``Table`` as CSV, JSON, XLSX, Parquet or JSON-stat 2.0 bytes.
 
 Text cells that a spreadsheet would run as a formula (starting with ``= + - @``, tab or CR — a
-file name is chosen by whoever sent it) are neutralised: stored as text in XLSX, prefixed with
-``'`` in CSV (OWASP's CSV-injection advice). Numbers are never touched.
+file name is chosen by whoever sent it) are neutralised: stored as text in XLSX; in CSV (written by
+the database, ``query.export_csv``) prefixed with ``'`` (OWASP's CSV-injection advice). Numbers
+are never touched.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime
 import io
 import json
@@ -15,8 +15,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from dataapi.query import Table
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -26,20 +24,9 @@ class Rendered:
     filename: str | None = None  # set for downloads (Content-Disposition: attachment)
 
 
-def _defused(value: object) -> object:
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
-def to_csv(table: Table, bom: bool = False) -> Rendered:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(table.columns)
-    for row in table.rows:
-        writer.writerow(["" if value is None else _defused(value) for value in row])
-    text = buffer.getvalue()
-    return Rendered(("\ufeff" + text if bom else text).encode("utf-8"), "text/csv; charset=utf-8", "yuebao-data.csv")
+def csv_response(body: bytes, bom: bool = False) -> Rendered:
+    """CSV the database wrote (``query.export_csv``: formula-like text already prefixed with ``'``)."""
+    return Rendered((b"\xef\xbb\xbf" if bom else b"") + body, "text/csv; charset=utf-8", "yuebao-data.csv")
 
 
 def _about(table: Table) -> dict[str, object]:
@@ -164,5 +151,5 @@ def to_jsonstat(table: Table) -> Rendered:
 
 
 FORMATS: dict[str, Callable[..., Rendered]] = {
-    "csv": to_csv, "json": to_json, "xlsx": to_xlsx, "parquet": to_parquet, "jsonstat": to_jsonstat,
+    "json": to_json, "xlsx": to_xlsx, "parquet": to_parquet, "jsonstat": to_jsonstat,
 }

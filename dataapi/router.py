@@ -17,8 +17,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 
 from dataapi.catalog import Catalog, CatalogCache, UnknownValue
-from dataapi.formats import FORMATS
-from dataapi.query import LABELS, MEASURES, DataQuery, NotPublished, QueryTooLarge, run_query
+from dataapi.formats import FORMATS, csv_response
+from dataapi.query import LABELS, MEASURES, DataQuery, NotPublished, QueryTooLarge, export_csv, run_query
 from dataapi.ratelimit import TokenBuckets
 from dataapi.settings import DataApiSettings
 from dataapi.warehouse import (
@@ -184,7 +184,7 @@ def make_router(reader: Callable[..., object], *, warehouse: DuckDBWarehouse | P
             common=_flag("common", common), measure=_choice("measure", measure, MEASURES),
             as_of=_month("as_of", as_of), updated_after=_timestamp(updated_after),
             provenance=_flag("provenance", provenance), labels=_choice("labels", labels, LABELS))
-        chosen = _choice("format", format, tuple(FORMATS))
+        chosen = _choice("format", format, ("csv", *FORMATS))
         with_bom = _flag("bom", bom)
         if query.start and query.end and query.start > query.end:
             raise HTTPException(422, f"from ({query.start}) is after to ({query.end})")
@@ -193,15 +193,19 @@ def make_router(reader: Callable[..., object], *, warehouse: DuckDBWarehouse | P
 
         def build(snapshot: Snapshot, catalog: Catalog) -> Response:
             try:
-                table = run_query(snapshot, catalog, query, settings.max_rows)
+                if chosen == "csv":
+                    body, release = export_csv(snapshot, catalog, query, settings.max_rows)
+                    rendered = csv_response(body, bom=with_bom)
+                else:
+                    table = run_query(snapshot, catalog, query, settings.max_rows)
+                    rendered, release = FORMATS[chosen](table), table.release
             except UnknownValue as unknown:
                 raise HTTPException(404, str(unknown)) from unknown
             except NotPublished as missing:
                 raise HTTPException(404, str(missing)) from missing
             except QueryTooLarge as large:
                 raise HTTPException(422, str(large)) from large
-            rendered = FORMATS[chosen](table, bom=with_bom) if chosen == "csv" else FORMATS[chosen](table)
-            headers = {"X-Yuebao-Release": table.release.report_month if table.release else ""}
+            headers = {"X-Yuebao-Release": release.report_month if release else ""}
             if rendered.filename:
                 headers["Content-Disposition"] = f'attachment; filename="{rendered.filename}"'
             return Response(rendered.body, media_type=rendered.media_type, headers=headers)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import os
 import queue
+import tempfile
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -50,6 +51,14 @@ class Snapshot(Protocol):
     def table(self, name: str) -> str: ...
 
     def fetch(self, sql: str, params: Sequence[object] = ()) -> tuple[list[str], list[tuple]]: ...
+
+    def csv(self, sql: str, params: Sequence[object] = ()) -> bytes:
+        """The query's rows as CSV with a header, written by the database."""
+        ...
+
+    def month(self, column: str) -> str:
+        """SQL turning a DATE column into its ``YYYY-MM`` text."""
+        ...
 
 
 class Warehouse(Protocol):
@@ -107,6 +116,15 @@ class DuckDBSnapshot:
     def fetch(self, sql: str, params: Sequence[object] = ()) -> tuple[list[str], list[tuple]]:
         result = self.cursor.execute(sql, list(params))
         return [column[0] for column in result.description], result.fetchall()
+
+    def csv(self, sql: str, params: Sequence[object] = ()) -> bytes:
+        with tempfile.TemporaryDirectory(prefix="yuebao-csv-") as folder:
+            target = Path(folder) / "data.csv"
+            self.cursor.sql(sql, params=list(params)).write_csv(str(target), header=True)
+            return target.read_bytes()
+
+    def month(self, column: str) -> str:
+        return f"strftime({column}, '%Y-%m')"
 
 
 class DuckDBWarehouse:
@@ -202,6 +220,17 @@ class PostgresSnapshot:
         cursor = self.con.execute(sql.replace("?", "%s"), list(params))
         names = [column.name for column in cursor.description] if cursor.description else []
         return names, cursor.fetchall()
+
+    def csv(self, sql: str, params: Sequence[object] = ()) -> bytes:
+        chunks = []
+        statement = f"copy ({sql.replace('?', '%s')}) to stdout with (format csv, header)"
+        with self.con.cursor() as cursor, cursor.copy(statement, list(params)) as copy:
+            for chunk in copy:
+                chunks.append(bytes(chunk))
+        return b"".join(chunks)
+
+    def month(self, column: str) -> str:
+        return f"to_char({column}, 'YYYY-MM')"
 
 
 class PostgresWarehouse:
