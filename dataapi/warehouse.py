@@ -18,6 +18,8 @@ SQL is written once, with ``?`` placeholders and ``{table}`` names resolved by `
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 import queue
 import tempfile
@@ -35,6 +37,8 @@ import duckdb
 REQUIRED_TABLES = ("fct_indicator_monthly", "fct_indicator_as_published", "dim_indicator", "dim_region",
                    "dim_action", "dim_department")
 OPTIONAL_TABLES = ("fct_revisions", "pub_releases", "pub_release_approvals")
+# Up to this many rows a CSV answer is written in Python; beyond, DuckDB writes it (write_csv).
+SMALL_CSV_ROWS = 5_000
 
 
 class WarehouseUnavailable(RuntimeError):
@@ -118,6 +122,15 @@ class DuckDBSnapshot:
         return [column[0] for column in result.description], result.fetchall()
 
     def csv(self, sql: str, params: Sequence[object] = ()) -> bytes:
+        with self.cursor.cursor() as probe:  # a connection of its own, dropped with its unread rows
+            result = probe.execute(sql, list(params))
+            first = result.fetchmany(SMALL_CSV_ROWS + 1)
+            if len(first) <= SMALL_CSV_ROWS:  # small answers: writing them here beats a temporary file
+                buffer = io.StringIO()
+                writer = csv.writer(buffer, lineterminator="\n")
+                writer.writerow([column[0] for column in result.description])
+                writer.writerows(first)
+                return buffer.getvalue().encode("utf-8")
         with tempfile.TemporaryDirectory(prefix="yuebao-csv-") as folder:
             target = Path(folder) / "data.csv"
             self.cursor.sql(sql, params=list(params)).write_csv(str(target), header=True)

@@ -78,3 +78,15 @@ def test_a_formula_in_a_file_name_stays_text(open_client) -> None:
     values = [cell.value for line in sheet.iter_rows(min_row=2) for cell in line
               if isinstance(cell.value, int | float)]
     assert SEPTEMBER_REVISED in values  # numbers stay numbers
+
+
+def test_large_csv_answers_written_by_duckdb_equal_small_ones_written_here(open_client, monkeypatch) -> None:
+    from dataapi import warehouse
+
+    client = open_client("revised")
+    params = QUERY | {"provenance": "true", "region": "city_and_counties,province"}
+    small = client.get("/api/v1/data", params=params).content
+    monkeypatch.setattr(warehouse, "SMALL_CSV_ROWS", 1)
+    large = client.get("/api/v1/data", params=params).content
+    assert large.count(b"\n") > 2 and b"'=" in large
+    assert large == small
