@@ -147,8 +147,9 @@ def make_router(reader: Callable[..., object], *, warehouse: DuckDBWarehouse | P
         """Answer 304 when the client has this version; else build the response on one snapshot."""
         cache_control = (f"{'private' if user is not None else 'public'}, max-age={settings.max_age_seconds},"
                          " must-revalidate")
-        version = service.current_version()
-        if version is not None and _matches(request.headers.get("if-none-match"), _etag(version, request)):
+        asked = request.headers.get("if-none-match")
+        version = service.current_version() if asked else None
+        if version is not None and _matches(asked, _etag(version, request)):
             return Response(status_code=304, headers={"ETag": _etag(version, request), "Cache-Control": cache_control})
         with service.read() as (snapshot, catalog):
             response = build(snapshot, catalog)

@@ -282,12 +282,16 @@ class PostgresWarehouse:
         except queue.Full:
             con.close()
 
-    def _tables(self, con) -> frozenset[str]:
+    def _present(self, con) -> frozenset[str]:
         wanted = list(REQUIRED_TABLES + OPTIONAL_TABLES)
         rows = con.execute("select table_name from information_schema.tables where table_schema = %s"
                            " and table_name = any(%s)", [self.schema, wanted]).fetchall()
-        con.rollback()
         return frozenset(row[0] for row in rows)
+
+    def _tables(self, con) -> frozenset[str]:
+        tables = self._present(con)
+        con.rollback()
+        return tables
 
     def version(self) -> str:
         with self.snapshot() as snapshot:
@@ -317,13 +321,23 @@ class PostgresWarehouse:
                     if time.monotonic() > deadline:
                         raise WarehouseUnavailable("the warehouse is being published; try again") from None
                     time.sleep(0.02)
+            if added := self._present(con) - tables:  # e.g. pub_release_approvals created since
+                try:
+                    con.execute("savepoint optional_tables")
+                    con.execute(sql.SQL("lock table {} in access share mode nowait").format(
+                        sql.SQL(", ").join(sql.Identifier(self.schema, name) for name in sorted(added))))
+                    tables = tables | added
+                except psycopg.errors.LockNotAvailable:
+                    con.execute("rollback to savepoint optional_tables")  # read without them this time
             self._known_tables = tables
-            latest = ""
-            if "pub_releases" in tables:
-                (stamp,) = con.execute(sql.SQL("select max(published_at) from {}").format(
-                    sql.Identifier(self.schema, "pub_releases"))).fetchone()
-                latest = f"-{stamp.timestamp():.6f}" if stamp else ""
-            yield PostgresSnapshot(con, self.schema, f"p-{oid}{latest}", tables)
+            # the schema is replaced by every publication; the release tables may change in place
+            marks = [str(oid)]
+            for table, column in (("pub_releases", "published_at"), ("pub_release_approvals", "approved_at")):
+                if table in tables:
+                    count, stamp = con.execute(sql.SQL("select count(*), max({}) from {}").format(
+                        sql.Identifier(column), sql.Identifier(self.schema, table))).fetchone()
+                    marks.append(f"{count}.{stamp.timestamp():.0f}" if stamp else str(count))
+            yield PostgresSnapshot(con, self.schema, "p-" + "-".join(marks), tables)
             con.rollback()
             self._give_back(con)
         except BaseException:

@@ -151,3 +151,22 @@ def postgres_connection(env: dict[str, str]):
 
     return psycopg.connect(host=env["PGHOST"], port=env["PGPORT"], user=env["PGUSER"], dbname=env["PGDATABASE"],
                            autocommit=True)
+
+
+def test_postgres_sees_an_approval_table_created_after_it_started(postgres_marts) -> None:
+    env = postgres_marts
+    conninfo = f"host={env['PGHOST']} port={env['PGPORT']} user={env['PGUSER']} dbname={env['PGDATABASE']}"
+    schema = "marts_late_approval"
+    with postgres_connection(env) as admin:
+        admin.execute(f"drop schema if exists {schema} cascade")
+        admin.execute(f"create schema {schema}")
+        for name in postgres.tables(admin, "marts_revised"):
+            admin.execute(f"create table {schema}.{name} as select * from marts_revised.{name}")
+        client = TestClient(build_app(PostgresWarehouse(conninfo, schema=schema)))
+        before = client.get("/api/v1/meta/releases")
+        assert [item["report_month"] for item in before.json()["data"]] == ["2024-10", "2024-11"]
+        admin.execute(f"create table {schema}.pub_release_approvals as select * from marts_approved.pub_release_approvals")
+        after = client.get("/api/v1/meta/releases", headers={"If-None-Match": before.headers["etag"]})
+        assert after.status_code == 200
+        assert [(item["report_month"], item["approved_by"]) for item in after.json()["data"]] == [("2024-10", "张审核")]
+        admin.execute(f"drop schema {schema} cascade")
