@@ -47,11 +47,21 @@ def to_json(table: Table) -> Rendered:
     return Rendered(json.dumps(body, ensure_ascii=False).encode("utf-8"), "application/json")
 
 
+XLSX_MAX_ROWS = 1_048_575  # a worksheet's rows, less the header
+
+
+class TooLargeForSpreadsheet(ValueError):
+    """More rows than a worksheet holds (HTTP 422: ask for csv or parquet)."""
+
+
 def to_xlsx(table: Table) -> Rendered:
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
 
+    if len(table.rows) > XLSX_MAX_ROWS:
+        raise TooLargeForSpreadsheet(f"{len(table.rows)} rows do not fit in a worksheet ({XLSX_MAX_ROWS}):"
+                                     " ask for format=csv or format=parquet")
     book = Workbook(write_only=True)
     sheet = book.create_sheet("data")
     bold = Font(bold=True)
@@ -133,7 +143,7 @@ def to_jsonstat(table: Table) -> Rendered:
     about = _about(table)
     dataset = {
         "version": "2.0", "class": "dataset", "label": "yuebao 月报指标",
-        "source": "yuebao published warehouse", "updated": about["published_at"],
+        "source": "yuebao published warehouse",
         "id": ["indicator", "region", "period"], "size": size,
         "role": {"metric": ["indicator"], "geo": ["region"], "time": ["period"]},
         "dimension": {
@@ -147,6 +157,8 @@ def to_jsonstat(table: Table) -> Rendered:
         "value": values,
         "extension": {"yoy_pct": growth, "basis": basis, "version": about["version"], "release": about["release"]},
     }
+    if about["published_at"]:
+        dataset["updated"] = about["published_at"]
     return Rendered(json.dumps(dataset, ensure_ascii=False).encode("utf-8"), "application/json")
 
 

@@ -17,7 +17,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 
 from dataapi.catalog import Catalog, CatalogCache, UnknownValue
-from dataapi.formats import FORMATS, csv_response
+from dataapi.formats import FORMATS, TooLargeForSpreadsheet, csv_response
 from dataapi.query import LABELS, MEASURES, DataQuery, NotPublished, QueryTooLarge, export_csv, run_query
 from dataapi.ratelimit import TokenBuckets
 from dataapi.settings import DataApiSettings
@@ -204,7 +204,7 @@ def make_router(reader: Callable[..., object], *, warehouse: DuckDBWarehouse | P
                 raise HTTPException(404, str(unknown)) from unknown
             except NotPublished as missing:
                 raise HTTPException(404, str(missing)) from missing
-            except QueryTooLarge as large:
+            except (QueryTooLarge, TooLargeForSpreadsheet) as large:
                 raise HTTPException(422, str(large)) from large
             headers = {"X-Yuebao-Release": release.report_month if release else ""}
             if rendered.filename:

@@ -186,3 +186,11 @@ def test_postgres_sees_an_approval_table_created_after_it_started(postgres_marts
         assert after.status_code == 200
         assert [(item["report_month"], item["approved_by"]) for item in after.json()["data"]] == [("2024-10", "张审核")]
         admin.execute(f"drop schema {schema} cascade")
+
+
+def test_an_answer_beyond_the_row_limit_is_422(api_warehouses) -> None:
+    client = TestClient(build_app(DuckDBWarehouse(api_warehouses["sample"]), max_rows=3))
+    for data_format in ("csv", "json"):
+        response = client.get("/api/v1/data", params={"indicator": "retail_sales", "format": data_format})
+        assert response.status_code == 422 and "more than 3 rows" in response.json()["detail"]
+    assert client.get("/api/v1/data", params={"indicator": "retail_sales", "region": "city"}).status_code == 200

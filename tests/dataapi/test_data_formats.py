@@ -90,3 +90,12 @@ def test_large_csv_answers_written_by_duckdb_equal_small_ones_written_here(open_
     large = client.get("/api/v1/data", params=params).content
     assert large.count(b"\n") > 2 and b"'=" in large
     assert large == small
+
+
+def test_more_rows_than_allowed_get_422_naming_the_way_out(open_client, monkeypatch) -> None:
+    from dataapi import formats
+
+    client = open_client("sample")
+    monkeypatch.setattr(formats, "XLSX_MAX_ROWS", 5)
+    response = client.get("/api/v1/data", params=QUERY | {"format": "xlsx"})
+    assert response.status_code == 422 and "format=csv" in response.json()["detail"]
