@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from dataapi.warehouse import Snapshot
+from ingestion.report_month import ReportMonth
 
 # Region words that name a set of regions rather than one.
 REGION_LEVELS = ("province", "prefecture", "county")
@@ -80,7 +81,7 @@ class Release:
 
 
 def month_start(month: str) -> datetime.date:
-    return datetime.date(int(month[:4]), int(month[5:7]), 1)
+    return ReportMonth.parse(month).first_day
 
 
 def month_text(value: datetime.date | datetime.datetime | str | None) -> str | None:

@@ -6,9 +6,10 @@ data to the public) and raises 401 otherwise. Every route depends on it, then on
 """
 
 
+import dataclasses
 import datetime
 import hashlib
-import re
+import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -16,8 +17,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 
+from dataapi import metadata
 from dataapi.catalog import Catalog, CatalogCache, UnknownValue
 from dataapi.formats import FORMATS, TooLargeForSpreadsheet, csv_response
+from dataapi.pages import add_pages
 from dataapi.query import LABELS, MEASURES, DataQuery, NotPublished, QueryTooLarge, export_csv, run_query
 from dataapi.ratelimit import TokenBuckets
 from dataapi.settings import DataApiSettings
@@ -28,8 +31,8 @@ from dataapi.warehouse import (
     WarehouseUnavailable,
     open_warehouse,
 )
+from ingestion.report_month import InvalidMonth, ReportMonth
 
-MONTH = re.compile(r"^(19|20|21)\d{2}-(0[1-9]|1[0-2])$")
 MAX_LAST = 1200
 
 
@@ -88,9 +91,10 @@ def _split(raw: str | None) -> list[str]:
 def _month(name: str, raw: str | None) -> str | None:
     if raw is None or raw == "":
         return None
-    if not MONTH.match(raw):
-        raise HTTPException(422, f"{name}: expected a month as YYYY-MM, got {raw!r}")
-    return raw
+    try:
+        return str(ReportMonth.parse(raw))
+    except InvalidMonth:
+        raise HTTPException(422, f"{name}: expected a month as YYYY-MM, got {raw!r}") from None
 
 
 def _timestamp(raw: str | None) -> datetime.datetime | None:
@@ -190,7 +194,7 @@ def make_router(reader: Callable[..., object], *, warehouse: DuckDBWarehouse | P
         if query.start and query.end and query.start > query.end:
             raise HTTPException(422, f"from ({query.start}) is after to ({query.end})")
         if chosen == "jsonstat":
-            query = DataQuery(**{**query.__dict__, "labels": "both"})
+            query = dataclasses.replace(query, labels="both")
 
         def build(snapshot: Snapshot, catalog: Catalog) -> Response:
             try:
@@ -216,8 +220,6 @@ def make_router(reader: Callable[..., object], *, warehouse: DuckDBWarehouse | P
     def meta(path: str, summary: str, rows: Callable[[Snapshot, Catalog], list[dict[str, object]]]) -> None:
         def endpoint(request: Request, user: Caller) -> Response:
             def build(snapshot: Snapshot, catalog: Catalog) -> Response:
-                import json
-
                 body = {"version": snapshot.version, "data": rows(snapshot, catalog)}
                 return Response(json.dumps(body, ensure_ascii=False, default=str).encode("utf-8"),
                                 media_type="application/json")
@@ -226,16 +228,12 @@ def make_router(reader: Callable[..., object], *, warehouse: DuckDBWarehouse | P
 
         router.add_api_route(f"/api/v1/meta/{path}", endpoint, methods=["GET"], tags=["metadata"], summary=summary)
 
-    from dataapi import metadata
-
     meta("indicators", "The indicator catalog, with the periods each has", metadata.indicators)
     meta("regions", "Regions, their level and hierarchy", metadata.regions)
     meta("actions", "The eight actions", metadata.actions)
     meta("departments", "Departments that own indicators", metadata.departments)
     meta("periods", "Reference periods with published values", metadata.periods)
     meta("releases", "Published report months: when, approved by whom, revisions", metadata.releases)
-
-    from dataapi.pages import add_pages
 
     add_pages(router, Caller, cached)
     return router
