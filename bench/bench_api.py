@@ -48,7 +48,8 @@ def create_app():
     from dataapi import DataApiSettings, DuckDBWarehouse, make_router
 
     app = FastAPI()
-    settings = DataApiSettings(home_city=os.environ.get("YUEBAO_BENCH_HOME_CITY", ""), rate_per_second=0)
+    settings = DataApiSettings(home_city=os.environ.get("YUEBAO_BENCH_HOME_CITY", ""), rate_per_second=0,
+                               response_cache_mb=int(os.environ.get("YUEBAO_API_CACHE_MB", "64")))
     app.include_router(make_router(lambda: None, warehouse=DuckDBWarehouse(Path(os.environ["YUEBAO_BENCH_WAREHOUSE"])),
                                    settings=settings))
     return app
@@ -138,9 +139,10 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def start_server(database: Path, city: str, workers: int) -> tuple[subprocess.Popen, str]:
+def start_server(database: Path, city: str, workers: int, cache_mb: int) -> tuple[subprocess.Popen, str]:
     port = free_port()
     env = os.environ | {"YUEBAO_BENCH_WAREHOUSE": str(database), "YUEBAO_BENCH_HOME_CITY": city,
+                        "YUEBAO_API_CACHE_MB": str(cache_mb),
                         "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
     server = subprocess.Popen([sys.executable, "-m", "uvicorn", "--factory", "bench.bench_api:create_app",
                                "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
@@ -220,13 +222,18 @@ def render(results: dict) -> str:
         f"Data API ({results['scale']}, {history['series']:,} series × {history['months']} months ="
         f" {history['facts']:,} facts; {results['clients']} concurrent clients × {results['requests_each']} requests"
         f" each; {results.get('workers', 1)} uvicorn worker(s) on {results['machine']['cpus']} cores; run of {results['generated_at'][:16]} UTC):",
-        "", "| query | parameters | p50 ms | p95 ms | target | requests/s | failures | load average |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+        "", "| query | parameters | p50 ms | p95 ms | target | requests/s | failures | load average |"
+            " kept answers: p50 / p95 ms, requests/s |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+    cached = results.get("cached", {})
     for name, result in results["queries"].items():
         target = f"p95 < {TARGETS_MS[name]:.0f} ms" if name in TARGETS_MS else ""
         params = "&".join(f"{key}={value}" for key, value in result["params"].items())
+        kept = cached.get(name)
+        kept_text = f"{kept['p50_ms']} / {kept['p95_ms']}, {kept['throughput_rps']}" if kept else "n/a"
         lines.append(f"| {name} | `{params}` | {result['p50_ms']} | {result['p95_ms']} | {target} |"
-                     f" {result['throughput_rps']} | {result['failures']} | {result['loadavg_before'][0]} |")
+                     f" {result['throughput_rps']} | {result['failures']} | {result['loadavg_before'][0]} |"
+                     f" {kept_text} |")
     exported = results["export"]
     lines += ["", f"CSV export of {exported['rows']:,} rows ({exported['params']['indicator']}), one client: p50"
                   f" {exported['p50_ms']} ms, max {exported['max_ms']} ms (target < {EXPORT_TARGET_MS:.0f} ms);"
@@ -266,20 +273,24 @@ def main(argv: list[str] | None = None) -> int:
     print(f"[bench-api] {args.months}-month history from {seed}", file=sys.stderr, flush=True)
     history = extend_history(database, args.months)
     city, queries, export_params = pick_queries(database)
-    server, address = start_server(database, city, args.workers)
-    try:
-        results: dict[str, object] = {
-            "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            "machine": {"cpus": os.cpu_count()}, "scale": args.label or args.scale,
-            "history": history, "workers": args.workers, "clients": args.clients, "requests_each": args.requests, "queries": {},
-        }
-        for name, params in queries.items():
-            print(f"[bench-api] {name}", file=sys.stderr, flush=True)
-            results["queries"][name] = under_load(address, params, args.clients, args.requests)
-        results["export"] = export(address, export_params)
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+    results: dict[str, object] = {
+        "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": {"cpus": os.cpu_count()}, "scale": args.label or args.scale,
+        "history": history, "workers": args.workers, "clients": args.clients, "requests_each": args.requests,
+        "queries": {}, "cached": {},
+    }
+    # every request computed (ad-hoc queries), then the same with answers kept per version (pollers)
+    for part, cache_mb in (("queries", 0), ("cached", 64)):
+        server, address = start_server(database, city, args.workers, cache_mb)
+        try:
+            for name, params in queries.items():
+                print(f"[bench-api] {name} ({part})", file=sys.stderr, flush=True)
+                results[part][name] = under_load(address, params, args.clients, args.requests)
+            if part == "queries":
+                results["export"] = export(address, export_params)
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     if args.docs:

@@ -23,6 +23,7 @@ from dataapi.formats import FORMATS, TooLargeForSpreadsheet, csv_response
 from dataapi.pages import add_pages
 from dataapi.query import LABELS, MEASURES, DataQuery, NotPublished, QueryTooLarge, export_csv, run_query
 from dataapi.ratelimit import TokenBuckets
+from dataapi.responses import Kept, ResponseCache
 from dataapi.settings import DataApiSettings
 from dataapi.warehouse import (
     DuckDBWarehouse,
@@ -44,6 +45,7 @@ class DataService:
     settings: DataApiSettings
     catalogs: CatalogCache
     limiter: TokenBuckets
+    responses: ResponseCache | None
 
     @contextmanager
     def read(self) -> Iterator[tuple[Snapshot, Catalog]]:
@@ -134,7 +136,8 @@ def make_router(reader: Callable[..., object], *, warehouse: DuckDBWarehouse | P
     settings = settings or DataApiSettings.from_env()
     service = DataService(
         warehouse=warehouse or open_warehouse(settings.home, settings.target), settings=settings,
-        catalogs=CatalogCache(settings.home_city), limiter=TokenBuckets(settings.rate_per_second, settings.rate_burst))
+        catalogs=CatalogCache(settings.home_city), limiter=TokenBuckets(settings.rate_per_second, settings.rate_burst),
+        responses=ResponseCache(settings.response_cache_mb * 2**20) if settings.response_cache_mb > 0 else None)
 
     def caller(request: Request, user: Annotated[object, Depends(reader)]) -> object:
         """The portal's caller, within the rate limit."""
@@ -152,15 +155,23 @@ def make_router(reader: Callable[..., object], *, warehouse: DuckDBWarehouse | P
         cache_control = (f"{'private' if user is not None else 'public'}, max-age={settings.max_age_seconds},"
                          " must-revalidate")
         asked = request.headers.get("if-none-match")
-        version = service.current_version() if asked else None
+        version = service.current_version() if asked or service.responses else None
         if version is not None and _matches(asked, _etag(version, request)):
             return Response(status_code=304, headers={"ETag": _etag(version, request), "Cache-Control": cache_control})
-        with service.read() as (snapshot, catalog):
-            response = build(snapshot, catalog)
-        response.headers["ETag"] = _etag(snapshot.version, request)
-        response.headers["Cache-Control"] = cache_control
-        response.headers["Vary"] = "Authorization, Cookie"
-        return response
+        kept = service.responses.get(_etag(version, request)) if version and service.responses else None
+        if kept is None:
+            with service.read() as (snapshot, catalog):
+                response = build(snapshot, catalog)
+                etag = _etag(snapshot.version, request)
+            kept = Kept(bytes(response.body), response.media_type or "", {
+                key: value for key, value in response.headers.items()
+                if key.lower() not in ("content-length", "content-type")}, response.status_code)
+            if service.responses:
+                service.responses.put(etag, kept)
+        else:
+            etag = _etag(str(version), request)
+        return Response(kept.body, status_code=kept.status_code, media_type=kept.media_type, headers=kept.headers | {
+            "ETag": etag, "Cache-Control": cache_control, "Vary": "Authorization, Cookie"})
 
     @router.get("/api/v1/data", tags=["data"], summary="Published indicator values")
     def data(

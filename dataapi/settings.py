@@ -33,6 +33,8 @@ class DataApiSettings:
     max_age_seconds: int = 60
     # Rows a single response may carry (a query beyond it gets 422 and a hint to narrow it).
     max_rows: int = 2_000_000
+    # Answers kept in memory per published version (MB; 0: none), for pollers and dashboards.
+    response_cache_mb: int = 64
 
     def __post_init__(self) -> None:
         if self.target not in ("duckdb", "postgres"):
@@ -45,7 +47,7 @@ class DataApiSettings:
     @classmethod
     def from_env(cls) -> DataApiSettings:
         """``YUEBAO_HOME``, ``YUEBAO_DATA_TARGET``, ``YUEBAO_HOME_CITY``, ``YUEBAO_API_RATE``,
-        ``YUEBAO_API_BURST``, ``YUEBAO_API_MAX_AGE``, ``YUEBAO_API_MAX_ROWS``."""
+        ``YUEBAO_API_BURST``, ``YUEBAO_API_MAX_AGE``, ``YUEBAO_API_MAX_ROWS``, ``YUEBAO_API_CACHE_MB``."""
         defaults = cls()
         return cls(
             home=Path(os.environ.get("YUEBAO_HOME", str(defaults.home))),
@@ -55,4 +57,5 @@ class DataApiSettings:
             rate_burst=_number("YUEBAO_API_BURST", defaults.rate_burst),
             max_age_seconds=int(_number("YUEBAO_API_MAX_AGE", defaults.max_age_seconds)),
             max_rows=int(_number("YUEBAO_API_MAX_ROWS", defaults.max_rows)),
+            response_cache_mb=int(_number("YUEBAO_API_CACHE_MB", defaults.response_cache_mb)),
         )

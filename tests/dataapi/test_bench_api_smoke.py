@@ -22,7 +22,8 @@ def test_api_bench_reports_five_queries_and_the_export(api_warehouses, tmp_path:
     results = json.loads(out.read_text(encoding="utf-8"))
     assert results["history"]["months"] == 13
     assert len(results["queries"]) == 5
-    for query in results["queries"].values():
+    assert set(results["cached"]) == set(results["queries"])
+    for query in [*results["queries"].values(), *results["cached"].values()]:
         assert query["requests"] == 4 and query["failures"] == 0 and query["p95_ms"] >= query["p50_ms"] > 0
     assert results["export"]["rows"] > 0
     rendered = docs.read_text(encoding="utf-8")

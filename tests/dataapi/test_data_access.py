@@ -194,3 +194,34 @@ def test_an_answer_beyond_the_row_limit_is_422(api_warehouses) -> None:
         response = client.get("/api/v1/data", params={"indicator": "retail_sales", "format": data_format})
         assert response.status_code == 422 and "more than 3 rows" in response.json()["detail"]
     assert client.get("/api/v1/data", params={"indicator": "retail_sales", "region": "city"}).status_code == 200
+
+
+class CountingWarehouse(DuckDBWarehouse):
+    """Counts the snapshots opened (queries run against the warehouse)."""
+
+    opened = 0
+
+    def snapshot(self):
+        self.opened += 1
+        return super().snapshot()
+
+
+def test_an_answer_is_kept_until_the_next_publication(api_warehouses, tmp_path: Path) -> None:
+    published = tmp_path / "warehouse.duckdb"
+    shutil.copyfile(api_warehouses["sample"], published)
+    warehouse = CountingWarehouse(published)
+    client = TestClient(build_app(warehouse))
+    first, second = client.get(SERIES), client.get(SERIES)
+    assert warehouse.opened == 1
+    assert second.content == first.content and second.headers["etag"] == first.headers["etag"]
+    assert second.headers["content-type"] == "text/csv; charset=utf-8"
+    shutil.copyfile(api_warehouses["revised"], tmp_path / "next.duckdb")
+    os.replace(tmp_path / "next.duckdb", published)
+    assert city_values(client.get(SERIES)) == ("2024-11", VERSIONS["2024-11"])
+    assert warehouse.opened == 2
+
+    uncached = CountingWarehouse(published)
+    plain = TestClient(build_app(uncached, response_cache_mb=0))
+    plain.get(SERIES)
+    plain.get(SERIES)
+    assert uncached.opened == 2
