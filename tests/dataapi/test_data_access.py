@@ -225,3 +225,11 @@ def test_an_answer_is_kept_until_the_next_publication(api_warehouses, tmp_path: 
     plain.get(SERIES)
     plain.get(SERIES)
     assert uncached.opened == 2
+
+
+def test_postgres_answers_revalidate_with_304(open_client) -> None:
+    client = open_client("sample", "postgres")
+    first = client.get(ROUTES[0])
+    assert first.status_code == 200
+    again = client.get(ROUTES[0], headers={"If-None-Match": first.headers["etag"]})
+    assert again.status_code == 304 and again.headers["etag"] == first.headers["etag"]

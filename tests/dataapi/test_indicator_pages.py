@@ -26,8 +26,8 @@ ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
-def test_page_shows_definition_latest_value_charts_revisions_and_downloads(open_client) -> None:
-    client = open_client("revised")
+def test_page_shows_definition_latest_value_charts_revisions_and_downloads(open_client, target) -> None:
+    client = open_client("revised", target)
     page = client.get("/data/indicators/retail_sales")
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
     html = page.text
