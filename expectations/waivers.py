@@ -3,16 +3,15 @@
 A waiver names (report month, department, rule), who decided, when and why. They are appended
 to ``<home>/waivers.jsonl`` (kept between runs, never rewritten) and copied into the published
 warehouse as the table ``dq_waivers`` for audit. There is no other way past a blocking failure.
+The gate applies them (``expectations.gate.apply_waivers``); `yuebao waive` records them.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
-
-from yuebao.month_run import check_month
 
 WAIVERS_FILE = "waivers.jsonl"
 
@@ -27,10 +26,19 @@ class Waiver:
     waived_at: str  # ISO 8601 UTC
 
     def __post_init__(self) -> None:
-        check_month(self.month)
+        if len(self.month) != 7 or not _is_month(self.month):
+            raise ValueError(f"report month must be YYYY-MM, got {self.month!r}")
         for name in ("department", "rule", "waived_by", "reason"):
             if not str(getattr(self, name)).strip():
                 raise ValueError(f"a waiver needs a non-empty {name}")
+
+
+def _is_month(text: str) -> bool:
+    try:
+        date.fromisoformat(f"{text}-01")
+    except ValueError:
+        return False
+    return True
 
 
 def waivers_path(home: Path) -> Path:
