@@ -5,7 +5,7 @@ prepare → ingest → transform → validate → publish. Until publish, the pu
 untouched: the steps build in ``<home>/build/``, except what must outlive a rejected month —
 ingest archives the received files (``<home>/raw/``, the manifest) and validate writes the
 departments' reports to ``<home>/publish/<month>/dq/`` (they must learn why a month was blocked).
-The warehouse target (DuckDB or PostgreSQL, ``yuebao.targets``) is chosen once, by ``target_for``.
+The warehouse target (DuckDB or PostgreSQL, ``yuebao.targets``) is chosen in one place, ``target_for``.
 """
 
 from __future__ import annotations
