@@ -121,6 +121,11 @@ class MonthRun:
         return self.build_dir / "published.json"
 
     @property
+    def failure_file(self) -> Path:
+        """The one-line reason a task failed, for `yuebao run` to print (``yuebao.cli_status``)."""
+        return self.build_dir / "failure.txt"
+
+    @property
     def timings_file(self) -> Path:
         """One JSON line per step and writer with its seconds (read by bench/)."""
         return self.build_dir / "timings.jsonl"
