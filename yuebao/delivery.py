@@ -121,10 +121,10 @@ class DeliveryOutcome:
 
 def deliver_reports(dq_dir: Path, month: str, addresses: dict[str, str], mailer: Mailer) -> DeliveryOutcome:
     """E-mail each department's report (``<department>.html`` + ``.xlsx``) to its contact."""
-    sent: list[str] = []
-    without_contact: list[str] = []
     from publication.dq import SUMMARY_PAGE
 
+    sent: list[str] = []
+    without_contact: list[str] = []
     for html in sorted(dq_dir.glob("*.html")):
         if html.name == SUMMARY_PAGE:
             continue

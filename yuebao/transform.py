@@ -3,9 +3,9 @@
 dbt receives the month and the profile's values as environment variables, set only for the
 length of the call (``dbt_scope``) and restored after: an in-process backfill's next month, or
 anything else in the process, never sees them. Environment variables rather than ``--vars``
-because dbt keys its partial parse on the vars: a new month each run would re-parse the whole
-project (seconds every month); ``env_var()`` values read in macros and profiles.yml are not part
-of that key. Which ones and why:
+because a changed ``--vars`` makes dbt re-parse the whole project (seconds every month), which
+the build avoids by keeping everything dbt's partial parse is keyed on the same from month to
+month (docs/design.md). Which ones and why:
 
 - ``YUEBAO_REPORT_MONTH`` (``macros/build_report_months.sql``): the month the build loads; unset
   is an error in dbt, never a guess;
@@ -15,6 +15,7 @@ of that key. Which ones and why:
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,7 +42,7 @@ def dbt_environment(run: MonthRun, settings: Settings) -> dict[str, str]:
             **target_for(run).dbt_environment(run)}
 
 
-def dbt_scope(run: MonthRun, settings: Settings):  # -> AbstractContextManager[None]
+def dbt_scope(run: MonthRun, settings: Settings) -> AbstractContextManager[None]:
     """The block in which dbt runs for ``run``: its environment, restored afterwards."""
     return scoped_environ(dbt_environment(run, settings))
 
