@@ -39,7 +39,7 @@ class DbtOutcome:
 def dbt_environment(run: MonthRun, settings: Settings) -> dict[str, str]:
     """Variables the project's macros and profiles.yml read for this run (see the module's doc)."""
     return {"YUEBAO_REPORT_MONTH": f"{run.month}-01", "YUEBAO_DUCKDB_MEMORY_LIMIT": settings.duckdb_memory_limit,
-            **target_for(run).dbt_environment(run)}
+            **target_for(run).profile_environment(run)}
 
 
 def dbt_scope(run: MonthRun, settings: Settings) -> AbstractContextManager[None]:

@@ -23,7 +23,7 @@ class WarehouseTarget(Protocol):
     def land(self, run: MonthRun) -> None:
         """After ingestion: make the build's landing tables readable where dbt builds."""
 
-    def dbt_environment(self, run: MonthRun) -> dict[str, str]:
+    def profile_environment(self, run: MonthRun) -> dict[str, str]:
         """The variables dbt_project/profiles.yml reads for this target (besides the common ones)."""
 
     def after_build(self, run: MonthRun) -> None:

@@ -20,7 +20,7 @@ class DuckDbTarget:
     def land(self, run: MonthRun) -> None:
         """Nothing to do: ingestion wrote the landing tables into the build dbt reads."""
 
-    def dbt_environment(self, run: MonthRun) -> dict[str, str]:
+    def profile_environment(self, run: MonthRun) -> dict[str, str]:
         # The same path every month, so dbt's partial parse (keyed on the profile) is reused.
         return {"YUEBAO_DUCKDB_PATH": str(run.build_db)}
 

@@ -150,7 +150,7 @@ class PostgresTarget:
                 for name in names:
                     duckdb_to_postgres(source, f"{LANDING_SCHEMA}.{name}", target, LANDING_SCHEMA, name)
 
-    def dbt_environment(self, run: MonthRun) -> dict[str, str]:
+    def profile_environment(self, run: MonthRun) -> dict[str, str]:
         """dbt's ``postgres`` target writes the marts into the build schema (profiles.yml)."""
         return {"YUEBAO_PG_SCHEMA": BUILD_SCHEMA}
 
