@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
+
+from ingestion.report_month import ReportMonth
 
 WAIVERS_FILE = "waivers.jsonl"
 
@@ -26,19 +28,10 @@ class Waiver:
     waived_at: str  # ISO 8601 UTC
 
     def __post_init__(self) -> None:
-        if len(self.month) != 7 or not _is_month(self.month):
-            raise ValueError(f"report month must be YYYY-MM, got {self.month!r}")
+        ReportMonth.parse(self.month)  # InvalidMonth (a ValueError) unless YYYY-MM
         for name in ("department", "rule", "waived_by", "reason"):
             if not str(getattr(self, name)).strip():
                 raise ValueError(f"a waiver needs a non-empty {name}")
-
-
-def _is_month(text: str) -> bool:
-    try:
-        date.fromisoformat(f"{text}-01")
-    except ValueError:
-        return False
-    return True
 
 
 def waivers_path(home: Path) -> Path:
