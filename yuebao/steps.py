@@ -144,8 +144,10 @@ def validate(run: MonthRun, settings: Settings) -> dict[str, object]:
 @_timed_step
 def publish(run: MonthRun, settings: Settings) -> dict[str, str]:
     from publication.outputs import writers
+    from publication.releases import record_release
     from publication.warehouse import finalize
 
+    record_release(run.build_db, run.month)  # pub_releases: when this month went out (data API)
     finalize(run.build_db)
     staged = run.publish_staging_dir
     staged.mkdir(parents=True, exist_ok=True)
