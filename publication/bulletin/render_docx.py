@@ -12,14 +12,14 @@ CJK fallback (Noto, `make fonts`), which LibreOffice and Word use when the offic
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_LINE_SPACING
-from docx.oxml import OxmlElement
+from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
-from lxml import etree
 
 from publication.bulletin.document import Bulletin, Figure, NoteRef, Paragraph
 
@@ -195,13 +195,15 @@ def _font_fallbacks(document: Document) -> None:  # type: ignore[valid-type]
                  if str(part.partname).endswith("fontTable.xml")), None)
     if part is None:
         return
-    fonts = etree.fromstring(part.blob)
+    fonts = parse_xml(part.blob)
     known = {font.get(qn("w:name")) for font in fonts.findall(qn("w:font"))}
     for name, alternatives in FALLBACKS.items():
         if name in known:
             continue
-        font = etree.SubElement(fonts, qn("w:font"))
-        font.set(qn("w:name"), name)
-        etree.SubElement(font, qn("w:altName")).set(qn("w:val"), alternatives.split(";")[-1])
-        etree.SubElement(font, qn("w:charset")).set(qn("w:val"), "86")  # GB2312
-    part._blob = etree.tostring(fonts, xml_declaration=True, encoding="UTF-8", standalone=True)
+        font = OxmlElement("w:font", {qn("w:name"): name})
+        font.append(OxmlElement("w:altName", {qn("w:val"): alternatives.split(";")[-1]}))
+        font.append(OxmlElement("w:charset", {qn("w:val"): "86"}))  # GB2312
+        fonts.append(font)
+    buffer = io.BytesIO()
+    fonts.getroottree().write(buffer, xml_declaration=True, encoding="UTF-8", standalone=True)
+    part._blob = buffer.getvalue()
