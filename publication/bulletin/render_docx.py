@@ -40,6 +40,7 @@ BODY_SIZE = 16  # 三号
 def write_docx(bulletin: Bulletin, target: Path) -> None:
     document = Document()
     _font(document.styles["Normal"], BODY_FONT, BODY_SIZE)
+    _document_defaults(document)
     _page(document)
     _centered(document, bulletin.title, TITLE_FONT, 22, color=RED)
     _centered(document, bulletin.subtitle, BODY_FONT, BODY_SIZE)
@@ -56,6 +57,19 @@ def write_docx(bulletin: Bulletin, target: Path) -> None:
     _appendix(document, bulletin)
     _font_fallbacks(document)
     document.save(str(target))
+
+
+def _document_defaults(document: Document) -> None:  # type: ignore[valid-type]
+    """The template's default run fonts are theme fonts, which LibreOffice lets win over the Normal
+    style's East Asian face: name the body face there too."""
+    defaults = document.styles.element.find(f"{qn('w:docDefaults')}/{qn('w:rPrDefault')}/{qn('w:rPr')}")
+    fonts = defaults.find(qn("w:rFonts")) if defaults is not None else None
+    if fonts is None:
+        return
+    for theme in ("w:asciiTheme", "w:eastAsiaTheme", "w:hAnsiTheme", "w:cstheme"):
+        fonts.attrib.pop(qn(theme), None)
+    for script in ("w:ascii", "w:eastAsia", "w:hAnsi"):
+        fonts.set(qn(script), BODY_FONT)
 
 
 def _page(document: Document) -> None:  # type: ignore[valid-type]
@@ -157,12 +171,12 @@ def _provenance(paragraph: Paragraph) -> list[str]:
     action = f"▲{paragraph.action}" if paragraph.action else ""
     if paragraph.prose is not None:
         opening = "".join(run for run in paragraph.runs if isinstance(run, str))[:16]
-        return [f"{action}“{opening}……”：{paragraph.prose.describe()}"]
+        return [f"{action}　“{opening}……” —— {paragraph.prose.describe()}"]
     by_source: dict[str, list[str]] = {}
     for run in paragraph.runs:
         if isinstance(run, Figure) and run.source is not None:
             by_source.setdefault(run.source.describe(), []).append(run.text)
-    return [f"{action} {'、'.join(dict.fromkeys(figures))}：{source}" for source, figures in by_source.items()]
+    return [f"{action}　{'、'.join(dict.fromkeys(figures))} —— {source}" for source, figures in by_source.items()]
 
 
 def _small(document: Document, text: str, bold: bool = False) -> None:
