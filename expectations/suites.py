@@ -78,9 +78,14 @@ def _between(column: str, low: Any = None, high: Any = None) -> dict[str, Any]:
 
 def received_departments() -> Suite:
     return Suite("received_departments", "received", [
-        Check("ExpectColumnValuesToBeInSet", _in_set("delivery_status", ["received", "late"]), "warning",
+        Check("ExpectColumnValuesToBeInSet", _in_set("delivery_status", ["received", "late", "not_owed"]), "warning",
               "本月应报送指标但未收到任何文件", "department_missing", "报送文件",
               "请按时报送本单位负责的全部指标。", {"value": "indicators_owed"}),
+        # Task forces always (their lead department's file counts), counties where regions.csv says so.
+        Check("ExpectColumnValuesToBeInSet", _in_set("narrative_status", ["received", "late", "not_expected"]),
+              "warning", "本月应报送文字材料但未收到", "narrative_missing", "文字材料",
+              "请按时报送本月文字材料（.docx、.md 或 .txt），写明重点任务、突出问题或特色亮点。",
+              {"value": "narrative_owed"}),
     ])
 
 

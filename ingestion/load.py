@@ -16,8 +16,11 @@ import duckdb
 from ingestion.archive import ArchivedFile, RawArchive, current_vintages, safe_suffix
 from ingestion.departments import UNKNOWN_DEPARTMENT, DepartmentDirectory
 from ingestion.issues import Issue
-from ingestion.landing import replacing_month
+from ingestion.landing import Append, replacing_month
 from ingestion.layouts import column_letter, iter_sheet_results
+from ingestion.narrative.catalog import NarrativeCatalog
+from ingestion.narrative.intake import current_narrative_files, read_archived_narrative
+from ingestion.narrative.reader import is_narrative
 from ingestion.periods import Period
 from ingestion.readers import MAX_FILE_BYTES, UnreadableFile, Workbook, read_sheets
 from ingestion.text import cell_text
@@ -149,19 +152,28 @@ def ingest_month(con: duckdb.DuckDBPyConnection, inbox: Path, home: Path, report
     month_start = date(year, month, 1)
     folder_period = Period(month_start, "month")
     entries = archive.for_month(report_month)
+    narratives = [entry for entry in entries if is_narrative(entry.original_name)]
+    narrative_files = {entry.sha256 for entry in narratives}
+    catalog = NarrativeCatalog.from_seeds(departments_seed.parent)
     outcomes: dict[str, FileOutcome] = {}
     with replacing_month(con, month_start) as append:
         for entry in entries:
+            if entry.sha256 in narrative_files:
+                outcomes[entry.sha256] = _land_narrative(append, entry, home, catalog, month_start)
+                continue
             read = read_archived(entry, home, folder_period, directory)
             append("landing.observations", read.observations,
                    _provenance(entry, month_start, True) | {"received_at": entry.received_at})
             outcomes[entry.sha256] = FileOutcome.of(read)
             del read
-        current = current_vintages(entries, lambda entry: outcomes[entry.sha256].department)
+        department_of = lambda entry: outcomes[entry.sha256].department  # noqa: E731
+        current = (current_vintages([entry for entry in entries if entry.sha256 not in narrative_files], department_of)
+                   | current_narrative_files(narratives, department_of))
         superseded = sorted({entry.sha256 for entry in entries} - current)
         if superseded:
-            con.execute("update landing.observations set is_current_file = false"
-                        " where report_month = ? and file_sha256 in (select unnest(?))", [month_start, superseded])
+            for table in ("landing.observations", "landing.narrative_paragraphs", "landing.narrative_figures"):
+                con.execute(f"update {table} set is_current_file = false"
+                            " where report_month = ? and file_sha256 in (select unnest(?))", [month_start, superseded])
         for entry in entries:
             outcome = outcomes[entry.sha256]
             provenance = _provenance(entry, month_start, entry.sha256 in current)
@@ -187,6 +199,16 @@ def ingest_month(con: duckdb.DuckDBPyConnection, inbox: Path, home: Path, report
             summary.rejected.append(entry.original_name)
     log.info("ingested %s", summary)
     return summary
+
+
+def _land_narrative(append: Append, entry: ArchivedFile, home: Path, catalog: NarrativeCatalog,
+                    month_start: date) -> FileOutcome:
+    """Land a narrative file's paragraphs and figures; what is kept of it for the files table."""
+    read = read_archived_narrative(entry, home, catalog, month_start)
+    provenance = _provenance(entry, month_start, True)
+    append("landing.narrative_paragraphs", read.paragraphs, provenance | {"received_at": entry.received_at})
+    append("landing.narrative_figures", read.figures, provenance)
+    return FileOutcome(read.submitter, read.layout, read.encoding, len(read.paragraphs), 0, read.issues)
 
 
 def _provenance(entry: ArchivedFile, month_start: date, is_current: bool) -> dict[str, object]:

@@ -122,12 +122,14 @@ def reference_project(run: MonthRun) -> Path:
         link = project / entry.name
         if entry.name not in ("seeds", "target", "logs") and not link.is_symlink():
             link.symlink_to(entry)
-    wanted = {path.name for path in run.seeds_dir.glob("*.csv")}
+    wanted = {path.name: path for path in run.seeds_dir.glob("*.csv")}
+    # seeds the reference folder does not carry (actions.csv in an older or synthetic one): the project's
+    wanted = {path.name: path for path in (DBT_PROJECT_DIR / "seeds").glob("*.csv")} | wanted
     for stale in seeds.glob("*.csv"):
         if stale.name not in wanted:
             stale.unlink()
-    for name in wanted:
-        source, copy = run.seeds_dir / name, seeds / name
+    for name, source in wanted.items():
+        copy = seeds / name
         if not copy.exists() or copy.read_bytes() != source.read_bytes():
             shutil.copyfile(source, copy)
     return project

@@ -17,10 +17,11 @@ from expectations.gate import UNKNOWN_DEPARTMENT, Failure, GateResult, row_depar
 from ingestion.issues import RULE_HINTS
 
 SEVERITY_LABELS = {"blocking": "阻断", "warning": "警告"}
-DELIVERY_LABELS = {"received": "按时报送", "late": "逾期报送", "missing": "未报送"}
+DELIVERY_LABELS = {"received": "按时报送", "late": "逾期报送", "missing": "未报送", "not_owed": "无应报指标",
+                   "not_expected": "未要求"}
 STATUS_LABELS = {"blocked": "阻止发布", "waived": "已豁免", "warn": "通过（有警告）", "pass": "通过"}
 # Rules about a department that sent nothing: on the summary page, not in a report of its own.
-TRACKER_RULES = {"department_missing"}
+TRACKER_RULES = {"department_missing", "narrative_missing"}
 
 
 @dataclass(frozen=True)
