@@ -172,9 +172,11 @@ def test_release_approval_is_printed_in_the_colophon(published_home: Path, tmp_p
     assert any("王主任" in text for text in docx_text(tmp_path / "publish" / "bulletin.docx"))
 
 
-def test_a_month_without_prose_publishes_and_says_so(published_home: Path) -> None:
-    publish = published_home / "publish" / "2024-10"
-    markdown = (publish / "bulletin.md").read_text(encoding="utf-8")
+def test_a_month_without_prose_publishes_and_says_so(published_home: Path, tmp_path: Path) -> None:
+    database = warehouse_copy(published_home, tmp_path)
+    add_narrative(database, [])  # nobody sent prose this month
+    write_bulletin(database, "2024-10", tmp_path / "publish")
+    markdown = (tmp_path / "publish" / "bulletin.md").read_text(encoding="utf-8")
     assert "## 【重点任务】\n\n本月未收到重点任务文字材料。" in markdown
     assert "## 【特色亮点】\n\n本月未收到特色亮点文字材料。" in markdown
     problems = markdown_sections(markdown)["【突出问题】"]
@@ -182,6 +184,18 @@ def test_a_month_without_prose_publishes_and_says_so(published_home: Path) -> No
     # figures the catalog files under 重点任务 are stated in 【重要指标】 when no prose states them
     assert "2029家" in markdown_sections(markdown)["【重要指标】"]["产业培塑行动"]
     assert all(line in markdown for line in DISTRIBUTION)
+
+
+def test_the_published_sample_month_holds_the_prose_it_received(published_home: Path) -> None:
+    """End to end: the sample inbox's narrative files, read by the intake, are the bulletin's prose."""
+    publish = published_home / "publish" / "2024-10"
+    markdown = markdown_sections((publish / "bulletin.md").read_text(encoding="utf-8"))
+    html = squeeze(html_text(publish / "bulletin.html"))
+    docx = squeeze("".join(docx_text(publish / "bulletin.docx")))
+    for row in expected_paragraphs():
+        assert squeeze(row["text"]) in markdown[SECTION_OF[row["section"]]][row["action"]], row
+        assert squeeze(row["text"]) in html and squeeze(row["text"]) in docx, row
+    assert overall(markdown, seed_sections()) > 0.9
 
 
 def test_file_names_and_prose_are_escaped_in_the_html(published_home: Path, tmp_path: Path) -> None:
