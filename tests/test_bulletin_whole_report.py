@@ -207,6 +207,8 @@ def test_file_names_and_prose_are_escaped_in_the_html(published_home: Path, tmp_
     html = (tmp_path / "publish" / "bulletin.html").read_text(encoding="utf-8")
     assert "<script>alert" not in html and "<img src=x" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;装备制造" in html
+    markdown = (tmp_path / "publish" / "bulletin.md").read_text(encoding="utf-8")
+    assert "<script>" not in markdown and "<img src=x" not in markdown
 
 
 def test_cli_rebuilds_the_whole_report_as_published(published_home: Path, tmp_path: Path, run_yuebao) -> None:

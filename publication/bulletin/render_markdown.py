@@ -1,8 +1,10 @@
-"""bulletin.md: the four sections, notes as Markdown footnotes, charts as files beside it."""
+"""bulletin.md: the four sections, notes as Markdown footnotes, charts as files beside it; text
+that came from files (prose, file names in notes) escaped (publication.escaping)."""
 
 from __future__ import annotations
 
 from publication.bulletin.document import Bulletin, Figure, NoteRef, Paragraph
+from publication.escaping import markdown_text
 
 NOTE_PREFIX = {"source": "s", "gate": "q", "revision": "r"}
 
@@ -28,7 +30,8 @@ def render_markdown(bulletin: Bulletin) -> str:
                                  ("文字材料来源", "n", bulletin.prose_notes)):
         if notes.texts:
             lines += [f"## {title}", ""]
-            lines += [f"[^{prefix}{number}]: {text}" for number, text in enumerate(notes.texts, 1)]
+            lines += [f"[^{prefix}{number}]: {markdown_text(text)}"  # notes carry file names
+                      for number, text in enumerate(notes.texts, 1)]
             lines.append("")
     return "\n".join(lines)
 
@@ -41,7 +44,7 @@ def _paragraph(paragraph: Paragraph, bulletin: Bulletin) -> str:
         elif isinstance(run, Figure):
             parts.append(run.text)
         else:
-            parts.append(run)
+            parts.append(markdown_text(run) if paragraph.prose is not None else run)  # prose came from a file
     if paragraph.prose is not None:
         parts.append(f"[^n{bulletin.prose_notes.add(paragraph.prose.describe())}]")
     return "".join(parts)
