@@ -16,7 +16,6 @@ from tests.conftest import EXPECTED_2024_10, ROOT
 CITY, PROVINCE = "邵阳市", "湖南省"
 CHINESE = "零一二三四五六七八九十"
 UNIT_WORDS = {"%": "%", "百分点": "个百分点", "无量纲": ""}
-NOTE_MARKER = re.compile(r"\[\^[sqr]\d+\]")
 
 
 def seed_number(text: str) -> str:
@@ -72,12 +71,13 @@ def expected_phrases(row: dict[str, str], direction: str) -> list[str | re.Patte
         yoy = float(row["yoy_pct"])
         verb = "下降" if yoy < 0 else ("上升" if direction == "down" else "增长")
         phrases.append(f"{verb}{seed_number(str(abs(yoy)))}%")
-    if row["rank_province"]:
-        phrases.append(re.compile(rf"全省(排名从)?(第\d+和)?第{row['rank_province']}(?!\d)"))
+    if row["rank_province"]:  # 居全省第5, 全省排名第5, 全省排第6名, 改善…排第3名, 总量居全省第四
+        rank = int(row["rank_province"])
+        phrases.append(re.compile(rf"(全省|改善[^；。]*?)(排名从|排名|排|居)?(第\d+和)?第({rank}|{CHINESE[rank] if rank <= 10 else rank})(?!\d)"))
     if row["rank_subregion"]:
         phrases.append(re.compile(rf"片区(第.和)?第{CHINESE[int(row['rank_subregion'])]}"))
     if row["completion_pct"]:
-        phrases.append(re.compile(rf"(完成[^，；。]*的|完成率为){re.escape(seed_number(row['completion_pct']))}%"))
+        phrases.append(re.compile(rf"(完成[^，；。]*的|完成率为|已完成){re.escape(seed_number(row['completion_pct']))}%"))
     return phrases
 
 

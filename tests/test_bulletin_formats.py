@@ -15,7 +15,7 @@ from docx import Document
 from matplotlib import image
 
 CHROMIUM = Path("/usr/bin/chromium")
-NOTE_MARKER = re.compile(r"\[\^[sqr]\d+\]")
+NOTE_MARKER = re.compile(r"\[\^[sqrn]\d+\]")
 
 
 class Elements(HTMLParser):

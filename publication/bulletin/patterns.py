@@ -13,6 +13,7 @@ optionally, a measure of its city row as published in the month:
     {code.completion}    completion of the target       84.39%
     {code.vs_province}   gap to the province            高于全省平均0.3个百分点
     {code.history}       the change since the previous period published this year (rate, rank)
+    {code.previous}      the previous period's value this year, {code.previous_period} its period (1-9月)
     {code.period}        the period as the seed opens a group: 1-9月, 截至10月30日
     {code.months}        1-9月 whatever the basis;  {code.until_day} 截至2024年10月31日;
     {code.until_month}   截至2024年8月底;  {code.year} 2023
@@ -137,6 +138,11 @@ def _measure(row: pd.Series, measure: str, data: BulletinData, annotate: Annotat
         return _required(row, "vs_province_pp", lambda value: fmt.gap_pp(float(value), "全省平均"), annotate)
     if measure == "history":
         return _history(row, data, annotate)
+    if measure in ("previous", "previous_period"):
+        previous = _previous(row, data)
+        if measure == "previous":
+            return annotate.figure(fmt.with_unit(previous["value"], unit), previous)
+        return fmt.period_lead(previous["period"], str(previous["basis"]), year)
     period = row["period"]
     if measure == "period":
         return fmt.period_lead(period, str(row["basis"]), year, _day(row.get("as_of_day")))
@@ -158,20 +164,29 @@ def _required(row: pd.Series, column: str, text, annotate: Annotator) -> Run:  #
     return annotate.figure(text(row[column]), row)
 
 
-def _history(row: pd.Series, data: BulletinData, annotate: Annotator) -> Run:
-    """从3月低于全省平均1.1个百分点回升至9月高于全省平均0.3个百分点，全省排名从第12回升至第7."""
+def _previous(row: pd.Series, data: BulletinData) -> pd.Series:
+    """The latest earlier period of the same year published for the row's indicator and region."""
     series = data.series(row["indicator_code"], row["region_code"])
     earlier = series[(series["period"] < row["period"])
                      & (series["period"] >= row["period"].replace(month=1, day=1))]
     if earlier.empty:
-        raise Unavailable("history")
-    previous = earlier.iloc[-1]
+        raise Unavailable("previous")
+    return earlier.iloc[-1]
+
+
+def _history(row: pd.Series, data: BulletinData, annotate: Annotator) -> Run:
+    """从3月的4.2%（低于全省平均1.1个百分点）回升至9月的5.8%（高于全省平均0.3个百分点），
+    全省排名从第12回升至第7."""
+    previous = _previous(row, data)
     if not all(fmt.present(item[column]) for item in (row, previous) for column in ("vs_province_pp", "rank_province")):
         raise Unavailable("history")
     rising = float(row["vs_province_pp"]) >= float(previous["vs_province_pp"])
     better = int(row["rank_province"]) <= int(previous["rank_province"])
-    text = (f"从{previous['period'].month}月{fmt.gap_pp(float(previous['vs_province_pp']), '全省平均')}"
-            f"{'回升' if rising else '回落'}至{row['period'].month}月{fmt.gap_pp(float(row['vs_province_pp']), '全省平均')}，"
+    unit = str(row["unit"])
+    text = (f"从{previous['period'].month}月的{fmt.with_unit(previous['value'], unit)}"
+            f"（{fmt.gap_pp(float(previous['vs_province_pp']), '全省平均')}）{'回升' if rising else '回落'}至"
+            f"{row['period'].month}月的{fmt.with_unit(row['value'], unit)}"
+            f"（{fmt.gap_pp(float(row['vs_province_pp']), '全省平均')}），"
             f"全省排名从第{int(previous['rank_province'])}{'回升' if better else '下降'}至第{int(row['rank_province'])}")
     return annotate.figure(text, row)
 
