@@ -40,16 +40,12 @@ select
 from dim_indicator
 """
 
-# The prose of M: fct_narrative's rows for M in their placement order; where the mart keeps vintages,
-# each submitter's latest version received by M (a resubmission replaces that submitter's prose).
+# The prose of M, in placement order: fct_narrative holds each month's prose in force (a resubmitted
+# file replaced that submitter's prose in the mart; earlier versions are in fct_narrative_vintages).
 NARRATIVE = """
 select * from fct_narrative
-where report_month = $label {vintage_filter}
+where report_month = ?
 order by section, action_order, submitter_order, seq
-"""
-NARRATIVE_VINTAGE = """
-    and vintage_report_month <= $label
-qualify vintage_report_month = max(vintage_report_month) over (partition by submitter)
 """
 
 STOCK_DAY = re.compile(r"截至\d{4}年\d{1,2}月(\d{1,2})日")
@@ -126,10 +122,7 @@ def _narrative(con: duckdb.DuckDBPyConnection, month: str) -> pd.DataFrame:
     if not _has_relation(con, "fct_narrative"):
         return pd.DataFrame(columns=["section", "action", "action_order", "submitter", "submitter_order",
                                      "seq", "text", "source_file", "source_paragraph"])
-    columns = {row[0] for row in con.execute(
-        "select column_name from information_schema.columns where table_name = 'fct_narrative'").fetchall()}
-    vintage = NARRATIVE_VINTAGE if "vintage_report_month" in columns else ""
-    return con.execute(NARRATIVE.format(vintage_filter=vintage), {"label": month}).df()
+    return con.execute(NARRATIVE, [month]).df()
 
 
 def _patterns(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
