@@ -8,7 +8,9 @@ with actions as (
 
 indicator_counts as (
 
-    select action, count(*) as indicator_count
+    select
+        action,
+        count(*) as indicator_count
     from {{ ref('stg_reference__indicators') }}
     group by action
 
