@@ -7,7 +7,11 @@
 -- depends_on: {{ ref('stg_landing__files') }}
 with figures as (
 
-    select * from {{ ref('stg_landing__narrative_figures') }}
+    select
+        *,
+        {{ name_key('subject') }} as subject_key,
+        {{ name_key('clause') }} as clause_key
+    from {{ ref('stg_landing__narrative_figures') }}
     where {{ in_build_report_months('report_month') }}
         and is_current_file
         and submitter_kind <> 'county'
@@ -74,16 +78,16 @@ named as (
     select
         figures.*,
         indicator_names.indicator_code,
-        indicator_names.indicator_key,
+        -- 全省 inside 一般公共预算收入占全省比重提升率 is the indicator's name, not a region
+        replace(figures.clause_key, indicator_names.indicator_key, '') as clause_without_name,
         row_number() over (
             partition by figures.file_sha256, figures.source_paragraph, figures.figure_seq
             order by length(indicator_names.indicator_key) desc, indicator_names.indicator_code
         ) as name_rank
     from figures
     inner join indicator_names
-        on length({{ name_key('figures.subject') }}) >= length(indicator_names.indicator_key)
-        and right({{ name_key('figures.subject') }}, length(indicator_names.indicator_key))
-            = indicator_names.indicator_key
+        on right(figures.subject_key, length(indicator_names.indicator_key)) = indicator_names.indicator_key
+        and length(figures.subject_key) >= length(indicator_names.indicator_key)
 
 ),
 
@@ -95,8 +99,7 @@ other_regions as (
         named.figure_seq
     from named
     inner join region_names
-        -- 全省 inside 一般公共预算收入占全省比重提升率 is the indicator's name, not a region
-        on position(region_names.region_key in replace({{ name_key('named.clause') }}, named.indicator_key, '')) > 0
+        on position(region_names.region_key in named.clause_without_name) > 0
     cross join city
     where named.name_rank = 1
         and region_names.region_code <> city.region_code

@@ -1,7 +1,7 @@
 {{ config(
     materialized='incremental',
     incremental_strategy='append',
-    pre_hook="{% if is_incremental() %}delete from {{ this }} where report_month in (select cast(report_month as varchar(7)) from ({{ build_report_months() }}) as build_months){% endif %}"
+    pre_hook="{% if is_incremental() %}delete from {{ this }} where report_month in (select substring(cast(report_month as varchar), 1, 7) from ({{ build_report_months() }}) as build_months){% endif %}"
 ) }}
 /* grain: one row per paragraph of every narrative file ever received (every vintage), placed
    under its section and action; is_current marks the file in force for its submitter and month
