@@ -81,8 +81,10 @@ def _plant(source: Path, old: str, new: str) -> bytes:
 @pytest.fixture(scope="module")
 def planted(published_home: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """The published month again, with 接待国内旅游人数 written 4395.86 instead of 4395.76 万人 in
-    区域共进行动工作专班's prose: re-ingested and the narrative marts rebuilt, as a load would."""
+    区域共进行动工作专班's prose, resent (the published raw archive keeps the first version):
+    re-ingested and the narrative marts rebuilt, as a load would."""
     root = tmp_path_factory.mktemp("planted")
+    shutil.copytree(published_home / "raw", root / "home" / "raw")
     inbox = root / "inbox"
     shutil.copytree(SAMPLE_INBOX, inbox)
     target = inbox / MONTH / REGION
@@ -111,6 +113,16 @@ def test_a_planted_figure_gives_exactly_one_warning(planted: tuple[Path, Path]) 
     [(export_row,)] = query(database, "select source_row from fct_indicator_monthly where indicator_code ="
                                       " 'domestic_tourists' and region_code = '430500' and period = date '2024-09-01'")
     assert f"第{export_row}行" in message and "接待国内旅游人数" in message
+
+
+def test_a_resent_file_replaces_its_submitters_prose_and_the_first_version_stays(planted: tuple[Path, Path]) -> None:
+    database, _ = planted
+    current = query(database, "select text from fct_narrative where submitter = '区域共进行动工作专班' and seq = 2")
+    assert len(current) == 1 and "4395.86万人" in current[0][0]
+    assert query(database, f"select count(*) from fct_narrative where report_month = '{MONTH}'") == [(60,)]
+    versions = query(database, "select is_current, count(*) from fct_narrative_vintages"
+                               " where submitter = '区域共进行动工作专班' group by is_current order by is_current")
+    assert versions == [(False, 3), (True, 3)]
 
 
 def test_the_gate_reports_the_planted_figure_to_its_submitter_without_blocking(planted: tuple[Path, Path]) -> None:
