@@ -127,7 +127,7 @@ def test_a_resent_file_replaces_its_submitters_prose_and_the_first_version_stays
 
 def test_the_gate_reports_the_planted_figure_to_its_submitter_without_blocking(planted: tuple[Path, Path]) -> None:
     database, build = planted
-    gate = validate(database, build, MONTH, data_docs=False)
+    gate = validate(database, build, MONTH)
     assert not gate.blocked
     located = [row for failure in gate.failures for row in failure.rows
                if row.get("rule") == "narrative_figure_mismatch"]
