@@ -16,9 +16,13 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP)
 
-# The bulletin's charts need a CJK font (Chinese labels); installed once when missing.
+# CJK fonts for the charts, the HTML and the DOCX (Noto Serif/Sans CJK stand in for 仿宋_GB2312/黑体)
+# and the official faces the DOCX names mapped to them (deploy/fontconfig, for LibreOffice and the charts)
+FONTCONFIG_DIR := $(if $(filter 0,$(shell id -u)),/etc/fonts/conf.d,$(HOME)/.config/fontconfig/conf.d)
 fonts:
-	@fc-list :lang=zh | grep -q . || (apt-get update -qq && apt-get install -y -qq fonts-noto-cjk)
+	@fc-list :lang=zh family | grep -q "Noto Serif CJK" || (apt-get update -qq && apt-get install -y -qq fonts-noto-cjk fonts-noto-cjk-extra)
+	@cmp -s deploy/fontconfig/60-yuebao-cjk.conf $(FONTCONFIG_DIR)/60-yuebao-cjk.conf || \
+		(mkdir -p $(FONTCONFIG_DIR) && cp deploy/fontconfig/60-yuebao-cjk.conf $(FONTCONFIG_DIR)/ && fc-cache -f >/dev/null)
 
 # The demo inbox is a copy of the samples, dated when the seed's departments would have sent them
 # (a file's modification time is its submission time; a fresh clone's would make every one late).
