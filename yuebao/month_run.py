@@ -8,7 +8,8 @@ from pathlib import Path
 
 from yuebao import SEEDS_DIR
 
-_MONTH = re.compile(r"^(19|20|21)\d{2}-(0[1-9]|1[0-2])$")
+# \Z, not $: "$" also matches before a trailing newline ("2024-10\n").
+_MONTH = re.compile(r"(19|20|21)\d{2}-(0[1-9]|1[0-2])\Z")
 
 
 class InvalidMonth(ValueError):

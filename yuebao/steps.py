@@ -68,7 +68,11 @@ class GateBlocked(Exception):
 @_timed_step
 def prepare(run: MonthRun) -> None:
     from publication.warehouse import start_build
+    from yuebao.home import ensure_not_busy, fresh_build_folder
 
+    ensure_not_busy(run.home)  # a scheduled run meeting a `yuebao run` that holds the home
+    for folder in (run.build_db.parent, run.build_dir):
+        fresh_build_folder(folder)  # empties only folders yuebao made
     start_build(run.published_db, run.build_db, run.build_dir)
     if run.target == "postgres":
         from yuebao import targets
@@ -155,8 +159,10 @@ def validate(run: MonthRun) -> dict[str, object]:
 def publish(run: MonthRun) -> dict[str, str]:
     from publication.outputs import writers
     from publication.warehouse import finalize, swap_in
+    from yuebao.home import assert_month_published, month_rows
 
     finalize(run.build_db)
+    built = month_rows(run.build_db, run.month)
     staged = run.build_dir / "publish"
     staged.mkdir(parents=True, exist_ok=True)
     for write in writers(documents=run.documents):
@@ -167,6 +173,7 @@ def publish(run: MonthRun) -> dict[str, str]:
 
         targets.publish(run)  # one transaction on PostgreSQL, before the DuckDB file moves
     swap_in(run.build_db, run.published_db)
+    assert_month_published(run.published_db, run.month, built)  # "published M" means M's rows are there
     run.publish_dir.mkdir(parents=True, exist_ok=True)
     for item in staged.iterdir():
         target = run.publish_dir / item.name
