@@ -6,6 +6,7 @@ as ``quarantined`` with an issue per bad cell. Nothing raises for bad input.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from dataclasses import asdict, dataclass, field
 from datetime import date
@@ -15,9 +16,11 @@ import duckdb
 
 from ingestion.archive import ArchivedFile, RawArchive, current_vintages, safe_suffix
 from ingestion.departments import UNKNOWN_DEPARTMENT, DepartmentDirectory
+from ingestion.inbox import NOT_A_REGULAR_FILE, SkippedEntry, scan_inbox
 from ingestion.issues import Issue
 from ingestion.landing import replacing_month
 from ingestion.layouts import column_letter, iter_sheet_results
+from ingestion.names import decode_file_name
 from ingestion.periods import Period
 from ingestion.readers import MAX_FILE_BYTES, UnreadableFile, Workbook, read_sheets
 from ingestion.text import cell_text
@@ -40,17 +43,8 @@ class IngestSummary:
 
 
 def inbox_files(inbox_month: Path) -> list[Path]:
-    """Regular files of the month's folder, in name order.
-
-    Hidden files, Office lock files (``~$…``) and symbolic links (which could point anywhere on
-    the machine) are left out.
-    """
-    if not inbox_month.is_dir():
-        return []
-    return sorted(
-        path for path in inbox_month.iterdir()
-        if not path.is_symlink() and path.is_file() and not path.name.startswith((".", "~$"))
-    )
+    """Regular files of the month's folder, in name order (see ``ingestion.inbox.scan_inbox``)."""
+    return scan_inbox(inbox_month).files
 
 
 @dataclass
@@ -143,8 +137,14 @@ def ingest_month(con: duckdb.DuckDBPyConnection, inbox: Path, home: Path, report
     """
     archive = RawArchive(home)
     directory = DepartmentDirectory(departments_seed)
-    for path in inbox_files(inbox / report_month):
-        archive.add(path, report_month, directory.in_text(path.name))
+    scan = scan_inbox(inbox / report_month)
+    skipped = list(scan.skipped)
+    for path in scan.files:
+        name = decode_file_name(path.name)
+        try:
+            archive.add(path, report_month, directory.in_text(name))
+        except OSError as error:  # gone, unreadable, or swapped for a link or FIFO since the scan
+            skipped.append(SkippedEntry(name, f"文件无法读取（{error.strerror or error}），未读取"))
     year, month = (int(part) for part in report_month.split("-"))
     month_start = date(year, month, 1)
     folder_period = Period(month_start, "month")
@@ -173,7 +173,13 @@ def ingest_month(con: duckdb.DuckDBPyConnection, inbox: Path, home: Path, report
             }], provenance)
             append("landing.ingest_issues",
                    [issue.as_row() | {"department": outcome.department} for issue in outcome.issues], provenance)
-    summary = IngestSummary(report_month)
+        for entry in skipped:  # not files: findings for the department the name points to
+            issue = Issue(NOT_A_REGULAR_FILE, "warning", entry.message, entry.name)
+            append("landing.ingest_issues", [issue.as_row() | {"department": directory.in_text(entry.name)
+                                                                 or UNKNOWN_DEPARTMENT}],
+                   {"report_month": month_start, "file_sha256": _entry_id(entry.name),
+                    "source_file": entry.name, "is_current_file": True})
+    summary = IngestSummary(report_month, issues=len(skipped))
     for entry in entries:
         if entry.sha256 not in current:
             continue  # a superseded vintage: landed for history, not counted
@@ -192,3 +198,8 @@ def ingest_month(con: duckdb.DuckDBPyConnection, inbox: Path, home: Path, report
 def _provenance(entry: ArchivedFile, month_start: date, is_current: bool) -> dict[str, object]:
     return {"report_month": month_start, "file_sha256": entry.sha256, "source_file": entry.original_name,
             "is_current_file": is_current}
+
+
+def _entry_id(name: str) -> str:
+    """A stable id standing for the file checksum of an inbox entry that is not a file."""
+    return hashlib.sha256(f"inbox-entry:{name}".encode()).hexdigest()
