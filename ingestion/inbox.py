@@ -3,8 +3,8 @@
 Only regular files are read, and never through a link: a symbolic link (even to a file in the
 inbox, even dangling or looping), a FIFO, a socket, a device or a folder named like a file is
 listed as `SkippedEntry`, so its department learns that its "file" was not read. Nothing is
-opened while scanning (``lstat`` only), so a FIFO never blocks the run. Hidden files and Office
-lock files (``~$…``) are left out silently, as before.
+opened while scanning (``lstat`` only), so a FIFO never blocks the run. Office lock files,
+macOS resource forks and hidden files that are not data are left out silently (`_ignored`).
 """
 
 from __future__ import annotations
@@ -31,8 +31,16 @@ class InboxScan:
     skipped: list[SkippedEntry]
 
 
+DATA_SUFFIXES = frozenset({".csv", ".xlsx", ".xlsm", ".xls"})
+
+
 def _ignored(name: str) -> bool:
-    return name.startswith((".", "~$"))
+    """Left out silently: Office lock files (``~$…``), macOS resource forks (``._…``) and hidden
+    files that are not data (``.DS_Store``). A hidden *data* file (``..%2f..%2fetc.csv``) is read:
+    someone sent it."""
+    if name.startswith(("~$", "._")):
+        return True
+    return name.startswith(".") and Path(name).suffix.lower() not in DATA_SUFFIXES
 
 
 def describe_link(path: Path, folder: Path) -> str:

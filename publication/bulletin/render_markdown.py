@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from publication.bulletin.document import Bulletin, Figure, NoteRef, Paragraph
+from publication.escaping import markdown_text
 
 NOTE_PREFIX = {"source": "s", "gate": "q", "revision": "r"}
 
@@ -23,7 +24,8 @@ def render_markdown(bulletin: Bulletin) -> str:
                                ("数据来源", "source", bulletin.sources)):
         if notes.texts:
             lines += [f"## {title}", ""]
-            lines += [f"[^{NOTE_PREFIX[kind]}{number}]: {text}" for number, text in enumerate(notes.texts, 1)]
+            lines += [f"[^{NOTE_PREFIX[kind]}{number}]: {markdown_text(text)}"  # notes carry file names
+                      for number, text in enumerate(notes.texts, 1)]
             lines.append("")
     return "\n".join(lines)
 
