@@ -9,10 +9,12 @@ from pathlib import Path
 import pytest
 
 from yuebao.cli import main
+from yuebao.home import ensure_home
 from yuebao.waivers import load_waivers, record_waiver
 
 
 def test_waive_records_who_when_and_why(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    ensure_home(tmp_path)
     (tmp_path / "build" / "2024-10").mkdir(parents=True)
     (tmp_path / "build" / "2024-10" / "gate.json").write_text("{}", encoding="utf-8")  # the month was checked
     code = main(["waive", "--month", "2024-10", "--department", "公安局", "--rule", "negative_value",

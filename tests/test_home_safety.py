@@ -167,9 +167,10 @@ def test_a_child_of_the_holder_works_under_its_lock(tmp_path: Path) -> None:
      "--reason", "核实"],
 ])
 def test_every_writing_command_refuses_a_busy_home_in_one_line(tmp_path: Path, command: list[object]) -> None:
-    holder = hold_lock(tmp_path, "run 2024-12")
+    home = published_home_of(tmp_path, "2024-10")
+    holder = hold_lock(home, "run 2024-12")
     try:
-        completed = yuebao(*command, "--home", tmp_path)
+        completed = yuebao(*command, "--home", home)
     finally:
         holder.kill()
         holder.wait()

@@ -26,11 +26,12 @@ def handle(args: argparse.Namespace) -> int:
     month = arguments.month(args.month)
     home = arguments.home(args.home, must_exist=True)
     month_run = MonthRun(month, home, home, "duckdb")
+    # Checked before locking (reading only), so a refusal writes nothing, not even the lock file.
+    if not month_run.published_db.is_file():
+        raise arguments.BadArgument(f"no published warehouse at {month_run.published_db}")
+    if not month_rows(month_run.published_db, month)["landing.files"]:
+        raise arguments.BadArgument(f"{month} was never published in {home}: no bulletin to rebuild")
     with home_lock(home, f"bulletin {month}", wait=args.wait, on_wait=arguments.say_waiting):
-        if not month_run.published_db.is_file():
-            raise arguments.BadArgument(f"no published warehouse at {month_run.published_db}")
-        if not month_rows(month_run.published_db, month)["landing.files"]:
-            raise arguments.BadArgument(f"{month} was never published in {home}: no bulletin to rebuild")
         target = write_bulletin(month_run.published_db, month_run.month, month_run.publish_dir,
                                 gate_json=month_run.build_dir / "gate.json")
     print(f"yuebao: bulletin of {month_run.month} written to {target.parent}")

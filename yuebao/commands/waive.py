@@ -37,7 +37,6 @@ def handle(args: argparse.Namespace) -> int:
     from yuebao.waivers import record_waiver
 
     month = arguments.month(args.month)
-    home = arguments.home(args.home, must_exist=True)
     texts = {option: arguments.plain_text(value, option) for option, value in
              (("--department", args.department), ("--rule", args.rule), ("--by", args.by), ("--reason", args.reason))}
     department = DepartmentDirectory(SEEDS_DIR / "departments.csv").standard(texts["--department"])
@@ -47,11 +46,12 @@ def handle(args: argparse.Namespace) -> int:
         raise arguments.BadArgument(f"unknown department {args.department!r}")
     if texts["--rule"] not in known_rules():
         raise arguments.BadArgument(f"unknown rule {args.rule!r} (see the rule column of the quality report)")
+    home = arguments.home(args.home, must_exist=True)
     month_run = MonthRun(month, home, home)
+    if not month_was_checked(month_run.gate_file, month_run.publish_dir):
+        raise arguments.BadArgument(f"{month} was never loaded in {home}: there is nothing to waive yet "
+                                    f"(run the month first, then waive what its quality report shows)")
     with home_lock(home, f"waive {month}", wait=args.wait, on_wait=arguments.say_waiting):
-        if not month_was_checked(month_run.gate_file, month_run.publish_dir):
-            raise arguments.BadArgument(f"{month} was never loaded in {home}: there is nothing to waive yet "
-                                        f"(run the month first, then waive what its quality report shows)")
         try:
             waiver = record_waiver(home, month, department, texts["--rule"], texts["--by"], texts["--reason"])
         except ValueError as error:
