@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
@@ -16,7 +17,7 @@ import duckdb
 
 from ingestion.archive import ArchivedFile, RawArchive, current_vintages, safe_suffix
 from ingestion.departments import UNKNOWN_DEPARTMENT, DepartmentDirectory
-from ingestion.inbox import NOT_A_REGULAR_FILE, SkippedEntry, scan_inbox
+from ingestion.inbox import NOT_A_REGULAR_FILE, SkippedEntry, open_regular, scan_inbox
 from ingestion.issues import Issue
 from ingestion.landing import replacing_month
 from ingestion.layouts import column_letter, iter_sheet_results
@@ -198,6 +199,23 @@ def ingest_month(con: duckdb.DuckDBPyConnection, inbox: Path, home: Path, report
 def _provenance(entry: ArchivedFile, month_start: date, is_current: bool) -> dict[str, object]:
     return {"report_month": month_start, "file_sha256": entry.sha256, "source_file": entry.original_name,
             "is_current_file": is_current}
+
+
+def sender_of(path: Path, directory: DepartmentDirectory) -> str | None:
+    """The department an inbox file comes from, before any run: its name, else its rows' 报送单位
+    (a file called ``..%2fetc.csv`` with 市商务局's rows was delivered by 市商务局); None if neither."""
+    name = decode_file_name(path.name)
+    named = directory.in_text(name)
+    if named:
+        return named
+    try:
+        with os.fdopen(open_regular(path), "rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
+    except OSError:
+        return None
+    today = date.today()
+    department = read_file(data, name, Period(date(today.year, today.month, 1), "month"), directory).department
+    return None if department == UNKNOWN_DEPARTMENT else department
 
 
 def _entry_id(name: str) -> str:

@@ -26,6 +26,7 @@ from yuebao.home import (
     check_home,
     ensure_home,
     fresh_build_folder,
+    held_lock_descriptors,
     home_lock,
     read_holder,
 )
@@ -157,6 +158,22 @@ def test_a_child_of_the_holder_works_under_its_lock(tmp_path: Path) -> None:
         completed = subprocess.run([sys.executable, "-c", child, str(tmp_path)], capture_output=True, text=True,
                                    check=False)
     assert completed.stdout.strip() == "inherited", completed.stderr
+
+
+def test_a_child_given_the_lock_keeps_the_home_locked_after_its_parent_is_gone(tmp_path: Path) -> None:
+    child = "import sys, time; print('started', flush=True); time.sleep(30)"
+    with home_lock(tmp_path, "backfill 2024-01..2024-03"):
+        worker = subprocess.Popen([sys.executable, "-c", child], stdout=subprocess.PIPE, text=True,
+                                  pass_fds=held_lock_descriptors())
+        assert worker.stdout is not None and worker.stdout.readline().strip() == "started"
+    try:
+        with pytest.raises(HomeBusy), home_lock(tmp_path, "run 2024-04"):
+            pass
+    finally:
+        worker.kill()
+        worker.wait()
+    with home_lock(tmp_path, "run 2024-04"):
+        pass
 
 
 @pytest.mark.parametrize("command", [

@@ -27,6 +27,7 @@ from publication.bulletin.document import Bulletin, Notes, Paragraph
 from publication.bulletin.render_markdown import render_markdown
 from tests.conftest import SAMPLE_INBOX
 from yuebao import SEEDS_DIR
+from yuebao.delivery import departments_delivered
 
 MONTH = "2024-10"
 SEEDS = SEEDS_DIR / "departments.csv"
@@ -114,6 +115,12 @@ def test_ingest_archives_hostile_names_and_reports_entries_it_did_not_read(tmp_p
                         ("市统计局_link.csv", "市统计局", "warning")]
     manifest = [json.loads(line) for line in (home / "raw" / "manifest.jsonl").read_text(encoding="utf-8").splitlines()]
     assert sorted(entry["original_name"] for entry in manifest) == ["\\xff市住建局_2.csv", GBK_NAME]
+
+
+def test_the_reminder_tracker_counts_a_file_by_the_department_its_rows_name(tmp_path: Path) -> None:
+    shutil.copy(SAMPLE_INBOX / MONTH / "市商务局2024年10月八大行动指标.csv", tmp_path / NAMELESS)
+    add_special_entries(tmp_path)  # links are not deliveries, and a FIFO is never opened
+    assert departments_delivered(tmp_path, SEEDS_DIR) == {"市商务局"}
 
 
 # Markdown ----------------------------------------------------------------------------------------

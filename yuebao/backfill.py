@@ -23,6 +23,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+from yuebao.home import held_lock_descriptors
 from yuebao.month_run import MonthRun, check_month
 
 STATE_FILE = "backfill.json"
@@ -106,7 +107,8 @@ def load_in_subprocess(run: MonthRun) -> tuple[int, str]:
         command += ["--reference", str(run.reference)]
     if not run.documents:
         command.append("--no-documents")
-    completed = subprocess.run(command, capture_output=True, text=True, check=False)
+    completed = subprocess.run(command, capture_output=True, text=True, check=False,
+                               pass_fds=held_lock_descriptors())  # the child works under our lock
     lines = (completed.stdout + completed.stderr).strip().splitlines()
     return completed.returncode, lines[-1] if lines else ""
 
@@ -118,7 +120,8 @@ def backfill_chunk_in_subprocess(template: MonthRun, months: list[str], document
                "--months-per-process", "0", "--no-progress", "--documents", documents]
     if template.reference:
         command += ["--reference", str(template.reference)]
-    completed = subprocess.run(command, capture_output=True, text=True, check=False)
+    completed = subprocess.run(command, capture_output=True, text=True, check=False,
+                               pass_fds=held_lock_descriptors())  # the child works under our lock
     lines = (completed.stdout + completed.stderr).strip().splitlines()
     return completed.returncode, lines[-1] if lines else ""
 

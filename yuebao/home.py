@@ -36,6 +36,7 @@ MARKER_VERSION = 1
 # Set for child processes by a lock holder: "<home>:<holder pid>"; such a child does not lock again.
 LOCK_HELD_ENV = "YUEBAO_HOME_LOCK_HELD"
 EXIT_BUSY = 4
+_HELD: dict[Path, int] = {}  # home → descriptor of its lock file, while this process holds it
 # What a build folder may hold before its marker exists: a run that failed in `prepare` (cli_status).
 _UNMARKED_OK = frozenset({"failure.txt"})
 # What a home made by an earlier yuebao (before the marker) holds at its top level; such a folder
@@ -177,9 +178,11 @@ def home_lock(home: Path, purpose: str, wait: bool = False, on_wait: object = No
         os.pwrite(descriptor, (json.dumps(me.__dict__, ensure_ascii=False) + "\n").encode("utf-8"), 0)
         previous = os.environ.get(LOCK_HELD_ENV)
         os.environ[LOCK_HELD_ENV] = f"{home}:{os.getpid()}"
+        _HELD[home] = descriptor
         try:
             yield me
         finally:
+            _HELD.pop(home, None)
             if previous is None:
                 os.environ.pop(LOCK_HELD_ENV, None)
             else:
@@ -187,6 +190,13 @@ def home_lock(home: Path, purpose: str, wait: bool = False, on_wait: object = No
             os.ftruncate(descriptor, 0)
     finally:
         os.close(descriptor)  # closing releases the flock
+
+
+def held_lock_descriptors() -> tuple[int, ...]:
+    """Descriptors of the locks this process holds: pass them to child processes
+    (``subprocess.run(..., pass_fds=held_lock_descriptors())``) so the home stays locked while a
+    child still works, even if this process dies first."""
+    return tuple(_HELD.values())
 
 
 def ensure_not_busy(home: Path) -> None:
