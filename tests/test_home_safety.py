@@ -160,6 +160,13 @@ def test_a_child_of_the_holder_works_under_its_lock(tmp_path: Path) -> None:
     assert completed.stdout.strip() == "inherited", completed.stderr
 
 
+def test_the_lock_is_reentrant_within_its_holder(tmp_path: Path) -> None:
+    with home_lock(tmp_path, "run 2024-10") as outer, home_lock(tmp_path, "bulletin 2024-10") as inner:
+        assert inner == outer
+    with home_lock(tmp_path, "run 2024-11"):
+        pass
+
+
 def test_a_child_given_the_lock_keeps_the_home_locked_after_its_parent_is_gone(tmp_path: Path) -> None:
     child = "import sys, time; print('started', flush=True); time.sleep(30)"
     with home_lock(tmp_path, "backfill 2024-01..2024-03"):

@@ -155,7 +155,7 @@ def home_lock(home: Path, purpose: str, wait: bool = False, on_wait: object = No
     Child processes started inside the block inherit it through ``LOCK_HELD_ENV``.
     """
     home = ensure_home(home)
-    if _inherited(home):
+    if home in _HELD or _inherited(home):  # nested in this process, or a child of the holder
         holder = read_holder(home)
         assert holder is not None
         yield holder
