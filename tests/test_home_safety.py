@@ -85,10 +85,14 @@ def test_an_empty_folder_becomes_a_home(tmp_path: Path) -> None:
     assert (ensure_home(tmp_path) / MARKER).is_file()
 
 
-def test_a_home_made_before_the_marker_is_adopted(tmp_path: Path) -> None:
+def test_a_home_made_before_the_marker_is_adopted_with_its_build_folders(tmp_path: Path) -> None:
     (tmp_path / "raw").mkdir()
     (tmp_path / "warehouse.duckdb").write_bytes(b"")
+    (tmp_path / "build" / "2024-10").mkdir(parents=True)
+    (tmp_path / "build" / "2024-10" / "gate.json").write_text("{}", encoding="utf-8")
     assert (ensure_home(tmp_path) / MARKER).is_file()
+    fresh_build_folder(tmp_path / "build" / "2024-10")  # an earlier yuebao's: emptied like ours
+    assert not (tmp_path / "build" / "2024-10" / "gate.json").exists()
 
 
 def test_a_build_folder_yuebao_did_not_make_is_never_emptied(tmp_path: Path) -> None:

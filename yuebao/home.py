@@ -1,13 +1,15 @@
 """A yuebao home: recognisably ours, written by one run at a time, and cleaned only where we wrote.
 
 - **Marker.** ``<home>/.yuebao-home`` (JSON: version, creation time) is written when yuebao creates
-  a home or adopts an empty folder. yuebao refuses to write into a non-empty folder without it
+  a home or adopts an empty folder (or a home an earlier yuebao made, build folders included:
+  `_KNOWN_ENTRIES`). yuebao refuses to write into a non-empty folder without it
   (`NotAHome`), so ``--home ~/Documents`` never has its ``build/`` emptied.
 - **Lock.** ``home_lock(home, purpose)`` holds ``fcntl.flock`` on ``<home>/.yuebao-lock`` for the
   whole of a run, backfill, bulletin or waiver (and the portal's writes). The kernel releases it
   when the process dies, so a killed run never leaves a stale lock. The file records the holder
   (purpose, pid, start time, command) so a refusal (`HomeBusy`) can name it. Child processes of
-  the holder (a backfill's chunks) run under the parent's lock: see `LOCK_HELD_ENV`.
+  the holder (a backfill's chunks) run under the parent's lock (`LOCK_HELD_ENV`) and keep it
+  held if the parent dies first (`held_lock_descriptors`). Nested use in one process is a no-op.
 - **Build folders.** A run empties only folders carrying ``.yuebao-build`` (written when yuebao
   made them); a folder without it is the user's, and the run stops instead of deleting it.
 - **Post-condition of publish.** `assert_month_published` checks that the warehouse just
@@ -112,6 +114,10 @@ def ensure_home(home: Path) -> Path:
     home = check_home(home)
     home.mkdir(parents=True, exist_ok=True)
     marker = home / MARKER
+    if not marker.exists() and _is_legacy_home(home):  # its build folders are an earlier yuebao's
+        for folder in (home / "build").glob("*"):
+            if folder.is_dir() and not folder.is_symlink():
+                (folder / BUILD_MARKER).write_text(json.dumps({"adopted_at": _now()}) + "\n", encoding="utf-8")
     if not marker.exists():
         record = {"yuebao_home": MARKER_VERSION, "created_at": _now()}
         temporary = marker.with_name(f"{MARKER}.{os.getpid()}.tmp")
