@@ -18,6 +18,8 @@ import pytest
 from tests.conftest import YUEBAO
 from yuebao.home import EXIT_BUSY
 
+pytestmark = pytest.mark.slow  # whole months through the DAG, in several processes
+
 REFUSAL = re.compile(r"^yuebao: home .+ is busy: run (\d{4}-\d{2}) \(pid (\d+), started (\S+Z)\) is running;"
                      r" try again later or pass --wait$")
 

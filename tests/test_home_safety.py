@@ -21,8 +21,10 @@ from yuebao.home import (
     LOCK_FILE,
     MARKER,
     HomeBusy,
+    MonthNotPublished,
     NotAHome,
     NotOurs,
+    assert_month_published,
     check_home,
     ensure_home,
     fresh_build_folder,
@@ -101,6 +103,16 @@ def test_a_build_folder_yuebao_did_not_make_is_never_emptied(tmp_path: Path) -> 
     (theirs / "thesis.docx").write_bytes(b"years of work")
     with pytest.raises(NotOurs, match="not created by yuebao"):
         fresh_build_folder(theirs)
+    assert (theirs / "thesis.docx").read_bytes() == b"years of work"
+
+
+def test_a_run_stops_before_a_build_folder_it_did_not_make(tmp_path: Path) -> None:
+    home = ensure_home(tmp_path / "home")
+    theirs = home / "build" / "2024-10"
+    theirs.mkdir(parents=True)
+    (theirs / "thesis.docx").write_bytes(b"years of work")
+    completed = yuebao("run", "--month", "2024-10", "--inbox", SAMPLE_INBOX, "--home", home)
+    assert completed.returncode == 2 and "not created by yuebao" in one_line(completed)
     assert (theirs / "thesis.docx").read_bytes() == b"years of work"
 
 
@@ -205,6 +217,19 @@ def test_every_writing_command_refuses_a_busy_home_in_one_line(tmp_path: Path, c
     assert completed.returncode == EXIT_BUSY, completed.stderr
     line = one_line(completed)
     assert "busy" in line and "run 2024-12" in line and f"pid {holder.pid}" in line and "--wait" in line
+
+
+# The post-condition of publish --------------------------------------------------------------------
+
+def test_publish_refuses_to_report_a_month_the_published_warehouse_lacks(tmp_path: Path) -> None:
+    """What the lost update did: the month's build was published, then replaced under it."""
+    home = published_home_of(tmp_path, "2024-11")  # someone else's month landed in its place
+    built = {"landing.files": 1, "main.fct_indicator_as_published": 0}
+    with pytest.raises(MonthNotPublished, match="does not hold 2024-12"):
+        assert_month_published(home / "warehouse.duckdb", "2024-12", built)
+    assert_month_published(home / "warehouse.duckdb", "2024-11", built)
+    with pytest.raises(MonthNotPublished):
+        assert_month_published(tmp_path / "nowhere.duckdb", "2024-11", built)
 
 
 # Arguments checked up front ---------------------------------------------------------------------
