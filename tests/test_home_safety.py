@@ -176,6 +176,27 @@ def test_a_child_of_the_holder_works_under_its_lock(tmp_path: Path) -> None:
     assert completed.stdout.strip() == "inherited", completed.stderr
 
 
+KILLED_WITH_A_CHILD = """
+import subprocess, sys, time
+from pathlib import Path
+from yuebao.home import held_lock_descriptors, home_lock
+with home_lock(Path(sys.argv[1]), "backfill 2024-01..2024-03"):
+    subprocess.Popen([sys.executable, "-c", "import time; time.sleep(2)"], pass_fds=held_lock_descriptors())
+    print("locked", flush=True)
+    time.sleep(60)
+"""
+
+
+def test_after_a_killed_holder_its_children_are_given_a_moment_to_let_go(tmp_path: Path) -> None:
+    holder = subprocess.Popen([sys.executable, "-c", KILLED_WITH_A_CHILD, str(tmp_path)], stdout=subprocess.PIPE,
+                              text=True)
+    assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+    holder.kill()
+    holder.wait()
+    with home_lock(tmp_path, "backfill 2024-01..2024-03"):  # "rerun the same command to resume"
+        pass
+
+
 def test_the_lock_is_reentrant_within_its_holder(tmp_path: Path) -> None:
     with home_lock(tmp_path, "run 2024-10") as outer, home_lock(tmp_path, "bulletin 2024-10") as inner:
         assert inner == outer

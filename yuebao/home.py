@@ -38,6 +38,9 @@ MARKER_VERSION = 1
 # Set for child processes by a lock holder: "<home>:<holder pid>"; such a child does not lock again.
 LOCK_HELD_ENV = "YUEBAO_HOME_LOCK_HELD"
 EXIT_BUSY = 4
+# A holder that died (killed) leaves the lock to the child processes it passed it to, which die
+# with it (a killed process group) or finish their month: how long a newcomer waits for them.
+ORPHAN_GRACE_SECONDS = 30.0
 _HELD: dict[Path, int] = {}  # home → descriptor of its lock file, while this process holds it
 # What a build folder may hold before its marker exists: a run that failed in `prepare` (cli_status).
 _UNMARKED_OK = frozenset({"failure.txt"})
@@ -79,7 +82,8 @@ class HomeBusy(RuntimeError):
 
     def __init__(self, home: Path, holder: Holder | None) -> None:
         who = holder.describe() if holder else "another yuebao process"
-        super().__init__(f"home {home} is busy: {who} is running; try again later or pass --wait")
+        state = "is running" if holder is None or _alive(holder.pid) else "was stopped, but processes it started still run"
+        super().__init__(f"home {home} is busy: {who} {state}; try again later or pass --wait")
         self.holder = holder
 
 
@@ -174,11 +178,12 @@ def home_lock(home: Path, purpose: str, wait: bool = False, on_wait: object = No
             if error.errno not in (errno.EAGAIN, errno.EACCES):
                 raise
             holder = _holder_when_busy(home)
-            if not wait:
+            if wait:
+                if callable(on_wait):
+                    on_wait(holder)
+                fcntl.flock(descriptor, fcntl.LOCK_EX)
+            elif holder is None or _alive(holder.pid) or not _acquired_within(descriptor, ORPHAN_GRACE_SECONDS):
                 raise HomeBusy(home, holder) from None
-            if callable(on_wait):
-                on_wait(holder)
-            fcntl.flock(descriptor, fcntl.LOCK_EX)
         me = Holder(purpose, os.getpid(), _now(), " ".join(sys.argv) or sys.executable)
         os.ftruncate(descriptor, 0)
         os.pwrite(descriptor, (json.dumps(me.__dict__, ensure_ascii=False) + "\n").encode("utf-8"), 0)
@@ -221,6 +226,31 @@ def ensure_not_busy(home: Path) -> None:
         raise
     finally:
         os.close(descriptor)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _acquired_within(descriptor: int, seconds: float) -> bool:
+    """Try the lock for ``seconds``: when its recorded holder is gone (killed), the processes it
+    started are dying too and let go of the lock in a moment."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        time.sleep(0.1)
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except OSError as error:
+            if error.errno not in (errno.EAGAIN, errno.EACCES):
+                raise
+    return False
 
 
 def _holder_when_busy(home: Path) -> Holder | None:
