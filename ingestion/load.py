@@ -24,6 +24,7 @@ from ingestion.layouts import column_letter, iter_sheet_results
 from ingestion.names import decode_file_name
 from ingestion.periods import Period
 from ingestion.readers import MAX_FILE_BYTES, UnreadableFile, Workbook, read_sheets
+from ingestion.report_month import ReportMonth
 from ingestion.text import cell_text
 
 log = logging.getLogger(__name__)
@@ -146,8 +147,7 @@ def ingest_month(con: duckdb.DuckDBPyConnection, inbox: Path, home: Path, report
             archive.add(path, report_month, directory.in_text(name))
         except OSError as error:  # gone, unreadable, or swapped for a link or FIFO since the scan
             skipped.append(SkippedEntry(name, f"文件无法读取（{error.strerror or error}），未读取"))
-    year, month = (int(part) for part in report_month.split("-"))
-    month_start = date(year, month, 1)
+    month_start = ReportMonth.parse(report_month).first_day
     folder_period = Period(month_start, "month")
     entries = archive.for_month(report_month)
     outcomes: dict[str, FileOutcome] = {}
