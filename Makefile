@@ -39,7 +39,7 @@ test: $(STAMP) fonts chromium lint
 	$(BIN)/pytest
 
 docs: $(STAMP)  # dbt docs of the published demo warehouse (run `make demo` first)
-	cd dbt_project && YUEBAO_DUCKDB_PATH=$(abspath $(DEMO_HOME))/warehouse.duckdb ../$(BIN)/dbt docs generate --profiles-dir . --target-path $(abspath $(DEMO_HOME))/dbt_docs
+	cd dbt_project && YUEBAO_REPORT_MONTH=2024-10-01 YUEBAO_DUCKDB_PATH=$(abspath $(DEMO_HOME))/warehouse.duckdb ../$(BIN)/dbt docs generate --profiles-dir . --target-path $(abspath $(DEMO_HOME))/dbt_docs
 	cd dbt_project && YUEBAO_DUCKDB_PATH=$(abspath $(DEMO_HOME))/warehouse.duckdb ../$(BIN)/dbt docs serve --profiles-dir . --target-path $(abspath $(DEMO_HOME))/dbt_docs
 
 # Production mode on this machine: PostgreSQL metadata, separate scheduler/DAG processor/triggerer/
@@ -50,8 +50,10 @@ airflow: $(STAMP)
 # Benchmarks → bench/results/latest.json and docs/benchmarks.md (country takes many minutes).
 SCALES ?= city,province,country
 BENCH_ARGS ?= --backfill-months 12 --per-process-months 2
+API_BENCH_ARGS ?= --scale province --months 120 --clients 20
 bench: $(STAMP)
 	$(BIN)/python bench/run_bench.py --scales $(SCALES) $(BENCH_ARGS)
+	$(BIN)/python bench/bench_api.py $(API_BENCH_ARGS)
 
 # Python style, the layers of docs/design.md (import-linter, pyproject.toml) and the dbt SQL's house
 # style (.sqlfluff); any finding fails.

@@ -13,7 +13,8 @@ from typing import Any
 
 import duckdb
 
-from expectations.gate import UNKNOWN_DEPARTMENT, Failure, GateResult, row_department, row_rule
+from expectations.gate import Failure, GateResult, row_department, row_rule
+from ingestion.departments import UNKNOWN_DEPARTMENT
 from ingestion.issues import RULE_HINTS
 
 SEVERITY_LABELS = {"blocking": "阻断", "warning": "警告"}

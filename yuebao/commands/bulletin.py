@@ -22,6 +22,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def handle(args: argparse.Namespace) -> int:
     from publication.bulletin import write_bulletin
     from yuebao.home import home_lock, month_rows
+    from yuebao.settings import Settings
 
     month = arguments.month(args.month)
     home = arguments.home(args.home, must_exist=True)
@@ -33,6 +34,6 @@ def handle(args: argparse.Namespace) -> int:
         raise arguments.BadArgument(f"{month} was never published in {home}: no bulletin to rebuild")
     with home_lock(home, f"bulletin {month}", wait=args.wait, on_wait=arguments.say_waiting):
         target = write_bulletin(month_run.published_db, month_run.month, month_run.publish_dir,
-                                gate_json=month_run.build_dir / "gate.json")
+                                gate_json=month_run.gate_file, city_code=Settings.from_environ().city_code)
     print(f"yuebao: bulletin of {month_run.month} written to {target.parent}")
     return 0

@@ -25,7 +25,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def handle(args: argparse.Namespace) -> int:
     import psycopg
 
-    from publication.postgres import PUBLISHED_SCHEMA, connect, create_analyst_role
+    from yuebao.targets.postgres import PUBLISHED_SCHEMA, connect, create_analyst_role
 
     if not ROLE_NAME.match(args.role):
         raise arguments.BadArgument(f"--role must be a plain PostgreSQL name (letters, digits, _), got {args.role!r}")

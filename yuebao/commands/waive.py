@@ -31,10 +31,10 @@ def known_rules() -> set[str]:
 
 @arguments.guarded
 def handle(args: argparse.Namespace) -> int:
+    from expectations.waivers import record_waiver
     from ingestion.departments import UNKNOWN_DEPARTMENT, DepartmentDirectory
     from yuebao.home import home_lock, month_was_checked
     from yuebao.month_run import MonthRun
-    from yuebao.waivers import record_waiver
 
     month = arguments.month(args.month)
     texts = {option: arguments.plain_text(value, option) for option, value in
