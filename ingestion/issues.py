@@ -37,6 +37,7 @@ RULE_HINTS: dict[str, str] = {
     "narrative_action_unknown": "本单位负责不止一项行动，请在段前写明行动标题，如“▲实施产业培塑行动。”“（一）产业培塑行动”或段首“产业培塑行动：”。",
     "narrative_empty": "文件中没有章节标题下的文字，请确认报送的是本月文字材料。",
     "narrative_figure_mismatch": "文字材料中的数字与已发布的指标数值不一致，请核对文字或报表，以准确者为准重新报送。",
+    "not_a_regular_file": "收件目录中的该项不是普通文件（链接、管道或文件夹），未读取；请直接报送 .xlsx 或 .csv 文件本身。",
     "conflicting_values": "同一指标、地区、统计期在本月报送中出现不同数值，请确认后只保留一个。",
 }
 

@@ -71,6 +71,11 @@ class GateBlocked(Exception):
 
 @_timed_step
 def prepare(run: MonthRun, settings: Settings) -> None:
+    from yuebao.home import ensure_not_busy, fresh_build_folder
+
+    ensure_not_busy(run.home)  # a scheduled run meeting a `yuebao run` that holds the home
+    for folder in (run.build_db.parent, run.build_dir):
+        fresh_build_folder(folder)  # empties only folders yuebao made
     target_for(run).prepare(run)
     log.info("build started at %s", run.build_db)
 
@@ -148,15 +153,18 @@ def publish(run: MonthRun, settings: Settings) -> dict[str, str]:
     from publication.outputs import writers
     from publication.releases import record_release
     from publication.warehouse import finalize
+    from yuebao.home import assert_month_published, month_rows
 
     record_release(run.build_db, run.month)  # pub_releases: when this month went out (data API)
     finalize(run.build_db)
+    built = month_rows(run.build_db, run.month)
     staged = run.publish_staging_dir
     staged.mkdir(parents=True, exist_ok=True)
     for write in writers(documents=run.documents, gate_file=run.gate_file, city_code=settings.city_code):
         with timed(run, write.__name__.removeprefix("write_")):
             write(run.build_db, run.month, staged)
     target_for(run).publish(run)
+    assert_month_published(run.published_db, run.month, built)  # "published M" means M's rows are there
     run.publish_dir.mkdir(parents=True, exist_ok=True)
     for item in staged.iterdir():
         target = run.publish_dir / item.name

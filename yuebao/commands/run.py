@@ -6,7 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from yuebao.month_run import InvalidMonth, MonthRun
+from yuebao.commands import arguments
+from yuebao.month_run import MonthRun
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -24,23 +25,24 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="rebuild every month's facts from the landing history (after a catalog change "
                              "or an old month re-loaded; minutes with years of history)")
     parser.add_argument("--verbose", action="store_true", help="show Airflow's task logs")
+    parser.add_argument("--wait", action="store_true",
+                        help="if another run holds the home, wait for it instead of refusing (exit 4)")
     parser.set_defaults(handler=handle)
 
 
+@arguments.guarded
 def handle(args: argparse.Namespace) -> int:
+    from yuebao.home import check_build_folders, home_lock
     from yuebao.runner import run_month
 
-    try:
-        reference = args.reference.resolve() if args.reference else None
-        month_run = MonthRun(args.month, args.inbox.resolve(), args.home.resolve(), args.target, reference,
-                             documents=not args.no_documents, full_refresh=args.full_refresh)
-    except (InvalidMonth, ValueError) as error:
-        print(f"yuebao: {error}", file=sys.stderr)
-        return 2
-    if not (month_run.inbox / month_run.month).is_dir():
-        print(f"yuebao: no inbox folder {month_run.inbox / month_run.month}", file=sys.stderr)
-        return 2
-    outcome = run_month(month_run, quiet=not args.verbose)
+    month = arguments.month(args.month)
+    inbox = arguments.folder(args.inbox, "--inbox")
+    arguments.folder(inbox / month, "inbox month folder")
+    month_run = MonthRun(month, inbox, arguments.home(args.home), args.target, arguments.reference(args.reference),
+                         documents=not args.no_documents, full_refresh=args.full_refresh)
+    with home_lock(month_run.home, f"run {month}", wait=args.wait, on_wait=arguments.say_waiting):
+        check_build_folders(month_run.build_db.parent, month_run.build_dir)
+        outcome = run_month(month_run, quiet=not args.verbose)
     stream = sys.stdout if outcome.exit_code == 0 else sys.stderr
     print(f"yuebao: {outcome.message}", file=stream)
     return outcome.exit_code
