@@ -1,0 +1,131 @@
+"""FastAPI dependencies: the store session, the caller (Bearer token for the API, session cookie for
+pages), roles, the caller's submissions, CSRF. Every route's authorisation is one of these.
+
+No ``from __future__ import annotations`` here: the closures' ``Depends(source)`` annotations must
+be evaluated where ``source`` is in scope, or FastAPI would read them as query parameters.
+"""
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Form, HTTPException, Path, Request
+from sqlalchemy.orm import Session
+
+from portal import accounts
+from portal.security import same_secret
+from portal.settings import PortalSettings
+from portal.store.models import Account, Submission, WebSession
+
+SESSION_COOKIE = "yb_session"
+LOGIN_CSRF_COOKIE = "yb_login_csrf"
+MONTH_PATTERN = r"^(19|20|21)\d{2}-(0[1-9]|1[0-2])$"
+
+Month = Annotated[str, Path(pattern=MONTH_PATTERN, description="report month, YYYY-MM")]
+
+
+class LoginRequired(Exception):
+    """An anonymous caller asked for a page: answered 401 with the login form."""
+
+
+def get_settings(request: Request) -> PortalSettings:
+    return request.app.state.settings
+
+
+def get_db(request: Request) -> Iterator[Session]:
+    with request.app.state.store.sessions() as session:
+        yield session
+
+
+Db = Annotated[Session, Depends(get_db)]
+Settings = Annotated[PortalSettings, Depends(get_settings)]
+
+
+def client_ip(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+# The JSON API: Bearer tokens only (no cookies, so no CSRF) ----------------------------------------
+
+def api_caller(request: Request, db: Db) -> Account:
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    account = accounts.account_for_token(db, token.strip()) if scheme.lower() == "bearer" else None
+    if account is None:
+        raise HTTPException(401, "需要有效的 API 令牌（Authorization: Bearer …）",
+                            headers={"WWW-Authenticate": "Bearer"})
+    return account
+
+
+# Pages: the session cookie ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class PageCaller:
+    account: Account
+    session: WebSession
+
+
+def page_caller(request: Request, db: Db) -> PageCaller:
+    session = accounts.session_for(db, request.cookies.get(SESSION_COOKIE))
+    if session is None:
+        raise LoginRequired()
+    request.state.csrf_token = session.csrf_token
+    return PageCaller(session.account, session)
+
+
+def page_account(caller: Annotated[PageCaller, Depends(page_caller)]) -> Account:
+    return caller.account
+
+
+def _role_check(source: Callable[..., Account], roles: tuple[str, ...]) -> Callable[..., Account]:
+    def check(account: Annotated[Account, Depends(source)]) -> Account:
+        if account.role not in roles:
+            raise HTTPException(403, "无权访问：此功能不属于您的角色")
+        return account
+
+    return check
+
+
+api_reporter = _role_check(api_caller, ("reporter",))
+api_reviewer = _role_check(api_caller, ("reviewer",))
+page_reporter = _role_check(page_account, ("reporter",))
+page_office = _role_check(page_account, ("reviewer", "admin"))
+page_reviewer = _role_check(page_account, ("reviewer",))
+page_admin = _role_check(page_account, ("admin",))
+
+
+def _visible_submission(source: Callable[..., Account]) -> Callable[..., Submission]:
+    def load(submission_id: int, account: Annotated[Account, Depends(source)], db: Db) -> Submission:
+        """The submission when the caller may see it; 404 alike for missing and another unit's."""
+        submission = db.get(Submission, submission_id)
+        if submission is None or (account.role == "reporter" and submission.unit != account.unit):
+            raise HTTPException(404, "没有这份报送")
+        return submission
+
+    return load
+
+
+api_submission = _visible_submission(api_caller)
+page_submission = _visible_submission(page_account)
+
+
+def _reviewed_submission(source: Callable[..., Account]) -> Callable[..., Submission]:
+    def load(submission_id: int, account: Annotated[Account, Depends(source)], db: Db) -> Submission:
+        submission = db.get(Submission, submission_id)
+        if submission is None:
+            raise HTTPException(404, "没有这份报送")
+        return submission
+
+    return load
+
+
+api_reviewed_submission = _reviewed_submission(api_reviewer)
+page_reviewed_submission = _reviewed_submission(page_reviewer)
+
+
+# CSRF: a synchronizer token per session, a double-submit cookie for the login form ----------------
+
+def csrf_protect(request: Request, db: Db, csrf_token: Annotated[str, Form()] = "") -> None:
+    session = accounts.session_for(db, request.cookies.get(SESSION_COOKIE))
+    expected = session.csrf_token if session is not None else request.cookies.get(LOGIN_CSRF_COOKIE)
+    if not same_secret(csrf_token, expected):
+        raise HTTPException(403, "表单已过期或来源不明（CSRF 校验失败），请刷新页面后重试")

@@ -1,0 +1,183 @@
+"""The coordination office's work: the delivery tracker, returning a submission, approving a month."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta, timezone
+from email.message import EmailMessage
+from email.utils import formatdate
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal import audit
+from portal.settings import PortalSettings
+from portal.store.models import Account, Approval, Comment, Setting, Submission
+from portal.units import Unit, reporting_units, units_owing
+from yuebao.delivery import DEFAULT_SENDER, Mailer, OutboxMailer, contacts, due_day
+
+log = logging.getLogger(__name__)
+BEIJING = timezone(timedelta(hours=8))
+STATUS_LABELS = {"received": "已报送", "late": "逾期报送", "missing": "未报送", "returned": "已退回",
+                 "waiting": "未报送（未到期）"}
+
+
+def reminder_day(db: Session) -> int:
+    """The due day (day of the month after the report month): the admin's setting, else the default."""
+    stored = db.scalar(select(Setting.value).where(Setting.key == "reminder_day"))
+    return due_day(stored) if stored is not None else due_day()
+
+
+def set_setting(db: Session, key: str, value: str) -> None:
+    found = db.scalar(select(Setting).where(Setting.key == key))
+    if found is None:
+        db.add(Setting(key=key, value=value))
+    else:
+        found.value = value
+
+
+def due_at(month: str, day: int) -> datetime:
+    """The end of the due day (Beijing time) in the month after ``month``."""
+    year, number = (int(part) for part in month.split("-"))
+    year, number = (year + 1, 1) if number == 12 else (year, number + 1)
+    return datetime.combine(date(year, number, day), time(23, 59, 59), BEIJING)
+
+
+@dataclass(frozen=True)
+class TrackerRow:
+    unit: Unit
+    status: str  # received | late | missing | waiting | returned
+    uploads: int
+    latest: Submission | None
+
+    @property
+    def label(self) -> str:
+        return STATUS_LABELS[self.status]
+
+
+def tracker(db: Session, settings: PortalSettings, month: str, now: datetime | None = None) -> list[TrackerRow]:
+    """Per unit the tracker follows: its delivery status for ``month`` from the portal's receipts and
+    the files dropped straight into the inbox folder (dated by their modification time)."""
+    from yuebao.delivery import departments_delivered
+
+    now = now or datetime.now(UTC)
+    due = due_at(month, reminder_day(db))
+    submissions = db.scalars(select(Submission).where(Submission.report_month == month)
+                             .order_by(Submission.received_at)).all()
+    dropped = _dropped_in_inbox(settings, month)
+    units = list(units_owing(settings.catalog_dir))
+    known = {unit.name for unit in units}
+    units += [unit for unit in reporting_units(settings.catalog_dir)
+              if unit.name not in known and any(s.unit == unit.name for s in submissions)]
+    delivered_by_name = departments_delivered(settings.inbox / month, settings.catalog_dir)
+    rows = []
+    for unit in units:
+        own = [submission for submission in submissions if submission.unit == unit.name]
+        accepted = [submission.received_at for submission in own if submission.status != "rejected"]
+        if unit.name in delivered_by_name:
+            accepted += dropped.get(unit.name, [])
+        latest = own[-1] if own else None
+        if latest is not None and latest.returned_at is not None:
+            status = "returned"
+        elif accepted:
+            status = "late" if min(accepted) > due else "received"
+        else:
+            status = "missing" if now > due else "waiting"
+        rows.append(TrackerRow(unit, status, len(own), latest))
+    return rows
+
+
+def _dropped_in_inbox(settings: PortalSettings, month: str) -> dict[str, list[datetime]]:
+    """Files in the inbox folder the portal did not place: department → their modification times."""
+    from ingestion.departments import DepartmentDirectory
+    from ingestion.load import inbox_files
+
+    directory = DepartmentDirectory(settings.catalog_dir / "departments.csv")
+    found: dict[str, list[datetime]] = {}
+    for path in inbox_files(settings.inbox / month):
+        department = directory.in_text(path.name)
+        if department:
+            found.setdefault(department, []).append(datetime.fromtimestamp(path.stat().st_mtime, UTC))
+    return found
+
+
+def return_submission(db: Session, settings: PortalSettings, submission: Submission, reviewer: Account,
+                      comment: str, mailer: Mailer, ip: str | None = None) -> Comment:
+    """Send a submission back to its unit with the office's comment; the unit is notified by mail."""
+    now = datetime.now(UTC)
+    submission.returned_at = now
+    note = Comment(submission_id=submission.id, author_id=reviewer.id, text=comment, created_at=now)
+    db.add(note)
+    audit.record(db, "return", reviewer.username, ip=ip, target=f"submission {submission.id}",
+                 detail=f"{submission.unit} · {submission.report_month} · {comment[:200]}")
+    recipient = contacts(settings.catalog_dir).get(submission.unit)
+    if recipient:
+        mailer.send(return_message(submission, comment, recipient), f"退回_{submission.unit}_{submission.id}")
+    else:
+        log.info("no contact address for %s: the comment is shown in the portal only", submission.unit)
+    return note
+
+
+def return_message(submission: Submission, comment: str, recipient: str) -> EmailMessage:
+    message = EmailMessage()
+    message["Subject"] = f"【月报退回】{submission.unit} {submission.report_month} 报送文件需修改后重报"
+    message["From"] = DEFAULT_SENDER
+    message["To"] = recipient
+    message["Date"] = formatdate(localtime=False)
+    message.set_content(f"{submission.unit}：\n\n贵单位报送的文件“{submission.file_name}”（回执编号 {submission.id}）"
+                        f"已被市协调办退回，意见如下：\n\n{comment}\n\n请登录月报报送平台查看并重新报送。\n\n"
+                        "市八大行动协调办（月报系统自动发送）")
+    return message
+
+
+def default_mailer(settings: PortalSettings, month: str) -> Mailer:
+    """The delivery module's mailer: SMTP when configured, else ``.eml`` files in ``<home>/outbox/<month>/``."""
+    if os.environ.get("YUEBAO_SMTP_CONN_ID") or os.environ.get("AIRFLOW_CONN_YUEBAO_SMTP"):
+        from yuebao.delivery import mailer_for
+
+        return mailer_for(settings.home, month)
+    return OutboxMailer(settings.home / "outbox" / month)
+
+
+def approve_month(db: Session, settings: PortalSettings, month: str, reviewer: Account, comment: str = "",
+                  ip: str | None = None) -> Approval:
+    """Record the office's approval of ``month``'s publication; answer the DAG's waiting approval."""
+    approval = Approval(report_month=month, approved_by=reviewer.username, approved_at=datetime.now(UTC),
+                        comment=comment)
+    db.add(approval)
+    record_release_approval(settings.home, approval)
+    answered = answer_pending_approval(month, reviewer.username, comment)
+    audit.record(db, "approve", reviewer.username, ip=ip, target=month,
+                 detail=f"{comment[:200]} · DAG: {answered}")
+    return approval
+
+
+def record_release_approval(home: Path, approval: Approval) -> None:
+    """Append the approval to ``<home>/approvals.jsonl``, the hand-over the monthly build copies into
+    the warehouse table ``pub_release_approvals`` (as waivers.jsonl becomes ``dq_waivers``)."""
+    home.mkdir(parents=True, exist_ok=True)
+    line = {"report_month": approval.report_month, "approved_by": approval.approved_by,
+            "approved_at": approval.approved_at.isoformat(), "comment": approval.comment}
+    with (home / "approvals.jsonl").open("a", encoding="utf-8") as handle:
+        handle.write(json.dumps(line, ensure_ascii=False) + "\n")
+
+
+def answer_pending_approval(month: str, approver: str, comment: str) -> str:
+    """Answer the monthly DAG's human-in-the-loop approval for ``month`` if one waits; says what happened."""
+    try:
+        from yuebao.approval import approve_pending  # type: ignore[import-not-found]
+    except ImportError:
+        return "no DAG approval interface"
+    try:
+        return str(approve_pending(month, approver, comment))
+    except Exception as error:  # noqa: BLE001 - the approval stands; the DAG can be answered in Airflow
+        log.warning("could not answer the DAG's approval for %s: %s", month, error)
+        return f"not answered ({type(error).__name__})"
+
+
+def approvals(db: Session, month: str) -> list[Approval]:
+    return list(db.scalars(select(Approval).where(Approval.report_month == month).order_by(Approval.approved_at)))
