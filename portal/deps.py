@@ -122,10 +122,15 @@ api_reviewed_submission = _reviewed_submission(api_reviewer)
 page_reviewed_submission = _reviewed_submission(page_reviewer)
 
 
-# CSRF: a synchronizer token per session, a double-submit cookie for the login form ----------------
+# CSRF: a synchronizer token per session; a double-submit cookie for the login form ----------------
 
-def csrf_protect(request: Request, db: Db, csrf_token: Annotated[str, Form()] = "") -> None:
-    session = accounts.session_for(db, request.cookies.get(SESSION_COOKIE))
-    expected = session.csrf_token if session is not None else request.cookies.get(LOGIN_CSRF_COOKIE)
-    if not same_secret(csrf_token, expected):
+def session_csrf(caller: Annotated[PageCaller, Depends(page_caller)], csrf_token: Annotated[str, Form()] = "") -> None:
+    """Every signed-in form carries the session's token (anonymous callers get 401 first)."""
+    if not same_secret(csrf_token, caller.session.csrf_token):
+        raise HTTPException(403, "表单已过期或来源不明（CSRF 校验失败），请刷新页面后重试")
+
+
+def login_csrf(request: Request, csrf_token: Annotated[str, Form()] = "") -> None:
+    """The login form's token must equal its cookie (set when the form was served)."""
+    if not same_secret(csrf_token, request.cookies.get(LOGIN_CSRF_COOKIE)):
         raise HTTPException(403, "表单已过期或来源不明（CSRF 校验失败），请刷新页面后重试")

@@ -11,6 +11,11 @@ from yuebao import SEEDS_DIR
 DEFAULT_MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
 
+def database_url(home: Path) -> str:
+    """The store's URL: ``YUEBAO_PORTAL_DATABASE_URL`` (the deployment's PostgreSQL) or SQLite under home."""
+    return os.environ.get("YUEBAO_PORTAL_DATABASE_URL") or f"sqlite:///{home / 'portal' / 'portal.sqlite'}"
+
+
 @dataclass(frozen=True)
 class PortalSettings:
     home: Path
@@ -29,15 +34,13 @@ class PortalSettings:
 
     def __post_init__(self) -> None:
         if not self.database_url:
-            object.__setattr__(self, "database_url", f"sqlite:///{self.home / 'portal' / 'portal.sqlite'}")
+            object.__setattr__(self, "database_url", database_url(self.home))
 
     @classmethod
     def from_env(cls, home: Path, inbox: Path, **overrides: object) -> PortalSettings:
         """Settings for ``home``/``inbox``; ``YUEBAO_PORTAL_DATABASE_URL``, ``YUEBAO_MAX_UPLOAD_MB`` and
         ``YUEBAO_PORTAL_SECURE_COOKIES`` override the defaults."""
         env: dict[str, object] = {}
-        if url := os.environ.get("YUEBAO_PORTAL_DATABASE_URL"):
-            env["database_url"] = url
         if megabytes := os.environ.get("YUEBAO_MAX_UPLOAD_MB"):
             env["max_upload_bytes"] = int(float(megabytes) * 1024 * 1024)
         if os.environ.get("YUEBAO_PORTAL_SECURE_COOKIES", "").lower() in ("1", "true", "yes"):

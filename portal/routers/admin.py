@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from portal import audit, office
 from portal.accounts import ROLES, AccountError, create_account
-from portal.deps import Db, Settings, client_ip, csrf_protect, page_admin
+from portal.deps import Db, Settings, client_ip, page_admin, session_csrf
 from portal.pages import render
 from portal.settings import PortalSettings
 from portal.store.models import Account, AuditEvent
@@ -45,7 +45,7 @@ def admin_page(request: Request, db: Db, settings: Settings,
     return _admin_page(request, db, settings, account)
 
 
-@router.post("/admin/accounts", dependencies=[Depends(csrf_protect)])
+@router.post("/admin/accounts", dependencies=[Depends(session_csrf)])
 def add_account(request: Request, db: Db, settings: Settings, account: Annotated[Account, Depends(page_admin)],
                 username: Annotated[str, Form(max_length=64)], unit: Annotated[str, Form(max_length=128)],
                 role: Annotated[str, Form(max_length=16)], password: Annotated[str, Form(max_length=1024)]) -> Response:
@@ -58,7 +58,7 @@ def add_account(request: Request, db: Db, settings: Settings, account: Annotated
     return RedirectResponse("/admin", status_code=303)
 
 
-@router.post("/admin/accounts/{account_id}/active", dependencies=[Depends(csrf_protect)])
+@router.post("/admin/accounts/{account_id}/active", dependencies=[Depends(session_csrf)])
 def set_active(account_id: int, request: Request, db: Db, account: Annotated[Account, Depends(page_admin)],
                active: Annotated[bool, Form()]) -> Response:
     target = db.get(Account, account_id)
@@ -71,7 +71,7 @@ def set_active(account_id: int, request: Request, db: Db, account: Annotated[Acc
     return RedirectResponse("/admin", status_code=303)
 
 
-@router.post("/admin/settings", dependencies=[Depends(csrf_protect)])
+@router.post("/admin/settings", dependencies=[Depends(session_csrf)])
 def save_settings(request: Request, db: Db, account: Annotated[Account, Depends(page_admin)],
                   reminder_day: Annotated[int, Form(ge=1, le=28)]) -> Response:
     office.set_setting(db, "reminder_day", str(reminder_day))
@@ -81,7 +81,7 @@ def save_settings(request: Request, db: Db, account: Annotated[Account, Depends(
     return RedirectResponse("/admin", status_code=303)
 
 
-@router.post("/admin/distribution", dependencies=[Depends(csrf_protect)])
+@router.post("/admin/distribution", dependencies=[Depends(session_csrf)])
 def save_distribution(request: Request, db: Db, settings: Settings, account: Annotated[Account, Depends(page_admin)],
                       lines: Annotated[str, Form(max_length=4000)]) -> Response:
     text = "\n".join(line.strip() for line in lines.splitlines() if line.strip()) + "\n"

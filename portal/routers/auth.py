@@ -8,7 +8,16 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from portal import accounts
-from portal.deps import SESSION_COOKIE, Db, PageCaller, Settings, client_ip, csrf_protect, page_caller
+from portal.deps import (
+    SESSION_COOKIE,
+    Db,
+    PageCaller,
+    Settings,
+    client_ip,
+    login_csrf,
+    page_caller,
+    session_csrf,
+)
 from portal.pages import home_path, login_page
 from portal.schemas import Health
 
@@ -31,7 +40,7 @@ def login_form(request: Request) -> Response:
     return login_page(request)
 
 
-@router.post("/login", dependencies=[Depends(csrf_protect)], tags=["public"])
+@router.post("/login", dependencies=[Depends(login_csrf)], tags=["public"])
 def login(request: Request, db: Db, settings: Settings, username: Annotated[str, Form(max_length=64)],
           password: Annotated[str, Form(max_length=1024)]) -> Response:
     outcome = accounts.login(db, settings, username.strip(), password, client_ip(request))
@@ -48,7 +57,7 @@ def login(request: Request, db: Db, settings: Settings, username: Annotated[str,
     return response
 
 
-@router.post("/logout", dependencies=[Depends(csrf_protect)])
+@router.post("/logout", dependencies=[Depends(session_csrf)])
 def logout(request: Request, db: Db, caller: Annotated[PageCaller, Depends(page_caller)]) -> Response:
     accounts.close_session(db, request.cookies.get(SESSION_COOKIE))
     db.commit()

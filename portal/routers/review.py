@@ -18,10 +18,10 @@ from portal.deps import (
     api_reviewed_submission,
     api_reviewer,
     client_ip,
-    csrf_protect,
     page_office,
     page_reviewed_submission,
     page_reviewer,
+    session_csrf,
 )
 from portal.pages import render
 from portal.schemas import ApprovalOut, ApproveIn, ReturnIn, ReturnOut
@@ -93,7 +93,7 @@ def month_document(month: Month, name: str, settings: Settings,
     return FileResponse(target)
 
 
-@router.post("/submissions/{submission_id}/return", dependencies=[Depends(csrf_protect)])
+@router.post("/submissions/{submission_id}/return", dependencies=[Depends(session_csrf)])
 def return_form(request: Request, db: Db, settings: Settings,
                 submission: Annotated[Submission, Depends(page_reviewed_submission)],
                 reviewer: Annotated[Account, Depends(page_reviewer)],
@@ -104,7 +104,7 @@ def return_form(request: Request, db: Db, settings: Settings,
     return RedirectResponse(f"/submissions/{submission.id}", status_code=303)
 
 
-@router.post("/review/{month}/approve", dependencies=[Depends(csrf_protect)])
+@router.post("/review/{month}/approve", dependencies=[Depends(session_csrf)])
 def approve_form(month: Month, request: Request, db: Db, settings: Settings,
                  reviewer: Annotated[Account, Depends(page_reviewer)],
                  comment: Annotated[str, Form(max_length=4000)] = "") -> Response:

@@ -18,10 +18,10 @@ from portal.deps import (
     api_reporter,
     api_submission,
     client_ip,
-    csrf_protect,
     page_account,
     page_reporter,
     page_submission,
+    session_csrf,
 )
 from portal.office import approvals, due_at, reminder_day
 from portal.pages import render
@@ -101,7 +101,7 @@ def _month_page(request: Request, db: Db, settings: Settings, account: Account, 
     }, status_code=status_code)
 
 
-@router.post("/months/{month}/upload", dependencies=[Depends(csrf_protect)])
+@router.post("/months/{month}/upload", dependencies=[Depends(session_csrf)])
 def upload_page(month: Month, request: Request, db: Db, settings: Settings,
                 account: Annotated[Account, Depends(page_reporter)],
                 files: Annotated[list[UploadFile], File()]) -> Response:
