@@ -14,7 +14,7 @@ from portal.security import new_token
 from portal.settings import PortalSettings
 from yuebao.delivery import report_month_due
 
-ROLE_LABELS = {"reporter": "报送单位", "reviewer": "审核（协调办）", "admin": "管理员"}
+ROLE_LABELS = {"reporter": "报送单位", "reviewer": "审核", "admin": "管理员"}
 
 
 def current_month() -> str:
