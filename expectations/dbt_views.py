@@ -5,8 +5,8 @@ the monthly build does, in well under a second, so it cannot start dbt (seconds 
 The models it needs (staging, the name unions, catalog resolution, the issues) are plain SQL with
 a few of the project's macros, so this module renders them with Jinja the way dbt would on a full
 (non-incremental) DuckDB build — ``ref``/``source`` become schema-qualified names, macros come from
-``dbt_project/macros`` with their ``duckdb__`` variants, ``config`` is ignored — and creates each as
-a view, dependencies first. Seeds are the catalog CSVs, read by DuckDB. Nothing here knows a model's
+``dbt_project/macros`` with their ``duckdb__`` variants, ``config`` says table or view — and creates
+each, dependencies first. Seeds are the catalog CSVs, read by DuckDB. Nothing here knows a model's
 content: a change to a model's SQL applies to the monthly build and the upload check alike.
 """
 
@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from contextvars import ContextVar
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,9 @@ SEED_COLUMN_TYPES = {"regions": {"region_code": "varchar", "parent_code": "varch
 # What a model being rendered refs (its dependencies) and the landing tables' schema.
 _REFS: ContextVar[list[str]] = ContextVar("refs")
 _LANDING_SCHEMA: ContextVar[str] = ContextVar("landing_schema", default="landing")
+_CONFIG: ContextVar[dict[str, Any]] = ContextVar("config")
+# Materialisation by folder (dbt_project.yml), unless a model's config() says otherwise.
+FOLDER_MATERIALIZATION = {"staging": "view", "intermediate": "view", "marts": "table"}
 
 
 class _Target:
@@ -61,7 +65,7 @@ def _environment(project: Path) -> Environment:
     environment = Environment(undefined=StrictUndefined, extensions=["jinja2.ext.do"])
     macros: dict[str, Callable[..., Any]] = {}
     environment.globals.update({
-        "config": lambda *args, **kwargs: "",
+        "config": lambda *args, **kwargs: _CONFIG.get().update(kwargs) or "",
         "is_incremental": lambda: False,
         "var": lambda name, default=None: default,
         "env_var": lambda name, default="": default,
@@ -78,18 +82,29 @@ def _environment(project: Path) -> Environment:
     return environment
 
 
+@dataclass(frozen=True)
+class RenderedModel:
+    sql: str
+    refs: tuple[str, ...]  # the models and seeds it reads
+    is_table: bool  # dbt builds it as a table (table or incremental), else as a view
+
+
 @cache
-def rendered_model(project: Path, name: str, landing_schema: str) -> tuple[str, tuple[str, ...]]:
-    """A model's SQL and the models and seeds it refs; rendered once per process (no input changes it)."""
+def rendered_model(project: Path, name: str, landing_schema: str) -> RenderedModel:
+    """A model rendered as a full DuckDB build sees it; once per process (no input changes it)."""
+    path = model_paths(project)[name]
     called: list[str] = []
-    refs, schema = _REFS.set(called), _LANDING_SCHEMA.set(landing_schema)
+    config: dict[str, Any] = {}
+    tokens = _REFS.set(called), _LANDING_SCHEMA.set(landing_schema), _CONFIG.set(config)
     try:
-        template = _environment(project).from_string(model_paths(project)[name].read_text(encoding="utf-8"))
-        sql = template.render()
+        sql = _environment(project).from_string(path.read_text(encoding="utf-8")).render()
     finally:
-        _REFS.reset(refs)
-        _LANDING_SCHEMA.reset(schema)
-    return _strip_trailing_semicolon(sql), tuple(called)
+        _REFS.reset(tokens[0])
+        _LANDING_SCHEMA.reset(tokens[1])
+        _CONFIG.reset(tokens[2])
+    folder = path.relative_to(project / "models").parts[0]
+    materialized = config.get("materialized") or FOLDER_MATERIALIZATION[folder]
+    return RenderedModel(_strip_trailing_semicolon(sql), tuple(called), materialized in ("table", "incremental"))
 
 
 def relation_name(project: Path, name: str) -> str:
@@ -101,7 +116,8 @@ def relation_name(project: Path, name: str) -> str:
 
 
 class DbtViews:
-    """Creates, on demand, the views of dbt models (and tables of seeds) in ``con``."""
+    """Creates, on demand, dbt's relations in ``con``: models as views or tables (as dbt materialises
+    them, so a resolved row is computed once), seeds as tables."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection, seeds_dir: Path, project: Path = DBT_PROJECT_DIR,
                  landing_schema: str = "landing") -> None:
@@ -114,10 +130,11 @@ class DbtViews:
         """The relation of a model or seed, created first if this connection has not got it yet."""
         if name not in self.created:
             if name in model_paths(self.project):
-                sql, dependencies = rendered_model(self.project, name, self.landing_schema)
-                for dependency in dependencies:
+                model = rendered_model(self.project, name, self.landing_schema)
+                for dependency in model.refs:
                     self.ref(dependency)
-                self.con.execute(f"create or replace view {relation_name(self.project, name)} as {sql}")
+                kind = "table" if model.is_table else "view"
+                self.con.execute(f"create or replace {kind} {relation_name(self.project, name)} as {model.sql}")
             else:
                 self._create_seed(name)
             self.created[name] = relation_name(self.project, name)

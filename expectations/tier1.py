@@ -2,7 +2,7 @@
 
 The same code and rules as the monthly build, on one file: ``ingestion`` reads it (headers,
 layouts, numbers, periods — its issues), the landing tables take its rows in a scratch in-memory
-DuckDB, the dbt models that resolve names and units are created there as views
+DuckDB, the dbt models that resolve names and units are created there as dbt materialises them
 (``expectations.dbt_views``), and the gate's own export SQL (``expectations/sql/<suite>.sql``) feeds
 the checks declared in ``expectations.suites`` for the suites marked ``tier=1`` — evaluated by
 DuckDB predicates (``expectations.row_checks``) instead of a GX checkpoint. The wording of a
@@ -108,7 +108,7 @@ def check_upload(path: Path, file_name: str, unit: str, month: str, catalog_dir:
     result.department = read.department
     result.rows_read = len(read.observations)
     result.wrong_sender = wrong_sender(read, unit, directory)
-    with duckdb.connect() as con:
+    with duckdb.connect(config={"threads": 1}) as con:  # a few rows: threads only cost
         land(con, read, file_name, month_start)
         views = DbtViews(con, catalog_dir)
         set_variables(con, sql_variables(month, due_day=3))
