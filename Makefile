@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DEMO_HOME ?= .demo
 
-.PHONY: install demo test lint docs bench clean airflow fonts chromium
+.PHONY: install demo test lint docs bench bench-upload clean airflow fonts chromium
 
 # The venv is (re)built only when the pins change; a second `make` costs nothing.
 $(STAMP): pyproject.toml constraints.txt
@@ -51,8 +51,12 @@ airflow: $(STAMP)
 # Benchmarks → bench/results/latest.json and docs/benchmarks.md (country takes many minutes).
 SCALES ?= city,province,country
 BENCH_ARGS ?= --backfill-months 12 --per-process-months 2
-bench: $(STAMP)
+bench: bench-upload
 	$(BIN)/python bench/run_bench.py --scales $(SCALES) $(BENCH_ARGS)
+
+# Tier-1 upload check latency (p50/p95, seconds) → bench/results/upload.json; a few seconds.
+bench-upload: $(STAMP)
+	$(BIN)/python bench/bench_upload.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
