@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 
 from ingestion.archive import RawArchive, safe_suffix
 from portal import audit, checks
-from portal.checks import UploadCheck, UploadFinding
+from portal.checks import TypeRefusal, UploadFinding
 from portal.settings import PortalSettings
 from portal.store.models import Account, Finding, Submission
 
@@ -163,7 +163,7 @@ def receive(db: Session, settings: PortalSettings, account: Account, month: str,
             raise
         archived = RawArchive(settings.portal_dir).add(spooled, month, unit)
         findings = type_findings(spooled, file_name)
-        check = (UploadCheck("rejected", findings) if findings else
+        check = (TypeRefusal(findings) if findings else
                  checks.check_upload(spooled, file_name, unit, month, settings.catalog_dir))
         if check.wrong_sender:
             audit.record(db, "upload_wrong_sender", account.username, ip=ip, target=month,
