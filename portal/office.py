@@ -145,38 +145,28 @@ def default_mailer(settings: PortalSettings, month: str) -> Mailer:
 
 def approve_month(db: Session, settings: PortalSettings, month: str, reviewer: Account, comment: str = "",
                   ip: str | None = None) -> Approval:
-    """Record the office's approval of ``month``'s publication; answer the DAG's waiting approval."""
-    approval = Approval(report_month=month, approved_by=reviewer.username, approved_at=datetime.now(UTC),
-                        comment=comment)
+    """Record the office's approval of ``month``'s publication: in the portal's store, and in the release
+    record the monthly DAG reads (``yuebao.approval``), which also answers its waiting approval task."""
+    approved_at = record_release_approval(settings.home, month, reviewer.username, comment)
+    approval = Approval(report_month=month, approved_by=reviewer.username, approved_at=approved_at, comment=comment)
     db.add(approval)
-    record_release_approval(settings.home, approval)
-    answered = answer_pending_approval(month, reviewer.username, comment)
-    audit.record(db, "approve", reviewer.username, ip=ip, target=month,
-                 detail=f"{comment[:200]} · DAG: {answered}")
+    audit.record(db, "approve", reviewer.username, ip=ip, target=month, detail=comment[:200])
     return approval
 
 
-def record_release_approval(home: Path, approval: Approval) -> None:
-    """Append the approval to ``<home>/approvals.jsonl``, the hand-over the monthly build copies into
-    the warehouse table ``pub_release_approvals`` (as waivers.jsonl becomes ``dq_waivers``)."""
-    home.mkdir(parents=True, exist_ok=True)
-    line = {"report_month": approval.report_month, "approved_by": approval.approved_by,
-            "approved_at": approval.approved_at.isoformat(), "comment": approval.comment}
-    with (home / "approvals.jsonl").open("a", encoding="utf-8") as handle:
-        handle.write(json.dumps(line, ensure_ascii=False) + "\n")
-
-
-def answer_pending_approval(month: str, approver: str, comment: str) -> str:
-    """Answer the monthly DAG's human-in-the-loop approval for ``month`` if one waits; says what happened."""
+def record_release_approval(home: Path, month: str, approved_by: str, comment: str) -> datetime:
+    """The hand-over to the DAG: ``<home>/approvals.jsonl`` (published as ``pub_release_approvals``)."""
     try:
-        from yuebao.approval import approve_pending  # type: ignore[import-not-found]
-    except ImportError:
-        return "no DAG approval interface"
-    try:
-        return str(approve_pending(month, approver, comment))
-    except Exception as error:  # noqa: BLE001 - the approval stands; the DAG can be answered in Airflow
-        log.warning("could not answer the DAG's approval for %s: %s", month, error)
-        return f"not answered ({type(error).__name__})"
+        from yuebao.approval import record_approval
+    except ImportError:  # the DAG's approval step not on this branch yet: the same line, not answered
+        approved_at = datetime.now(UTC).replace(microsecond=0)
+        home.mkdir(parents=True, exist_ok=True)
+        line = {"month": month, "approved_by": approved_by, "approved_at": approved_at.isoformat(), "comment": comment,
+                "via": "portal"}
+        with (home / "approvals.jsonl").open("a", encoding="utf-8") as handle:
+            handle.write(json.dumps(line, ensure_ascii=False) + "\n")
+        return approved_at
+    return datetime.fromisoformat(record_approval(home, month, approved_by, comment).approved_at)
 
 
 def approvals(db: Session, month: str) -> list[Approval]:

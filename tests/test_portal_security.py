@@ -39,7 +39,7 @@ ACCESS: dict[tuple[str, str], dict[str, bool | str]] = {
     ("GET", "/submissions/{submission_id}/annotated.xlsx"): OWN_SUBMISSION,
     ("GET", "/review/{month}"): OFFICE,
     ("GET", "/review/{month}/tracker"): OFFICE,
-    ("GET", "/review/{month}/documents/{name:path}"): OFFICE,
+    ("GET", "/review/{month}/{folder}/{name:path}"): OFFICE,
     ("POST", "/submissions/{submission_id}/return"): REVIEWER,
     ("POST", "/review/{month}/approve"): REVIEWER,
     ("GET", "/admin"): ADMIN,
@@ -73,7 +73,7 @@ def test_every_route_is_in_the_access_table(portal: Portal) -> None:
 def _request(portal: Portal, caller: str, method: str, path: str):
     fresh = caller == "anonymous" or path in ("/logout", "/login")
     client, csrf = portal.login(caller) if fresh else portal.session(caller)
-    url = (path.replace("{month}", MONTH).replace("{submission_id}", "1").replace("{name:path}", "bulletin.html")
+    url = (path.replace("{month}", MONTH).replace("{submission_id}", "1").replace("{folder}", "publish").replace("{name:path}", "bulletin.html")
            .replace("{account_id}", "1"))
     headers = portal.api(caller) if url.startswith("/api/") else {}
     form = {"csrf_token": csrf}
@@ -185,3 +185,11 @@ def test_logins_and_account_changes_are_audited_without_secrets(tmp_path: Path) 
     assert PASSWORD not in text and "not the password" not in text
     assert all(value.startswith("$argon2") for value in hashes)
     assert len(ACCOUNTS) == len(hashes)
+
+
+def test_month_documents_stay_inside_their_folder(portal: Portal) -> None:
+    client, _ = portal.session("reviewer")
+    assert client.get(f"/review/{MONTH}/publish/bulletin.html").status_code == 200
+    for escape in ("..%2F..%2Fportal%2Fportal.sqlite", "%2Fetc%2Fpasswd", "../../raw/manifest.jsonl"):
+        assert client.get(f"/review/{MONTH}/publish/{escape}").status_code in (404, 422)  # never served
+    assert client.get(f"/review/{MONTH}/elsewhere/bulletin.html").status_code == 422

@@ -4,7 +4,7 @@ the month's draft bulletin and data-quality summary."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Body, Depends, Form, HTTPException, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
@@ -55,13 +55,24 @@ def api_approve(month: Month, request: Request, db: Db, settings: Settings,
 
 # Pages -------------------------------------------------------------------------------------------
 
-def _documents(settings: PortalSettings, month: str) -> dict[str, bool]:
-    base = _publish_dir(settings, month)
-    return {"bulletin": (base / "bulletin.html").is_file(), "dq": (base / "dq" / "index.html").is_file()}
+Folder = Literal["draft", "publish"]
 
 
-def _publish_dir(settings: PortalSettings, month: str) -> Path:
-    return MonthRun(month, settings.inbox, settings.home).publish_dir
+def _folder(settings: PortalSettings, month: str, folder: Folder) -> Path:
+    """The month's draft (rendered for approval) or publish folder, as ``MonthRun`` places them."""
+    run = MonthRun(month, settings.inbox, settings.home)
+    return run.build_dir / "draft" if folder == "draft" else run.publish_dir
+
+
+def _documents(settings: PortalSettings, month: str) -> dict[str, str]:
+    """Links to the month's bulletin (the draft while it waits for approval) and quality summary."""
+    found = {}
+    for folder in ("draft", "publish"):
+        if (_folder(settings, month, folder) / "bulletin.html").is_file():
+            found["bulletin"] = f"/review/{month}/{folder}/bulletin.html"
+    if (_folder(settings, month, "publish") / "dq" / "index.html").is_file():
+        found["dq"] = f"/review/{month}/publish/dq/index.html"
+    return found
 
 
 @router.get("/review/{month}")
@@ -82,11 +93,11 @@ def tracker_fragment(month: Month, request: Request, db: Db, settings: Settings,
     return render(request, "_tracker_table.html", {"month": month, "rows": office.tracker(db, settings, month)})
 
 
-@router.get("/review/{month}/documents/{name:path}")
-def month_document(month: Month, name: str, settings: Settings,
+@router.get("/review/{month}/{folder}/{name:path}")
+def month_document(month: Month, folder: Folder, name: str, settings: Settings,
                    account: Annotated[Account, Depends(page_office)]) -> Response:
-    """A file of the month's publish folder (bulletin, its charts, the data-quality reports)."""
-    base = _publish_dir(settings, month).resolve()
+    """A file of the month's draft or publish folder (bulletin, its charts, the quality reports)."""
+    base = _folder(settings, month, folder).resolve()
     target = (base / name).resolve()
     if not target.is_relative_to(base) or not target.is_file():
         raise HTTPException(404, "没有这个文件")
