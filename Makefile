@@ -31,6 +31,12 @@ demo: $(STAMP) fonts
 	@echo "bulletin:  $(DEMO_HOME)/publish/2024-10/bulletin.html  (.md, .docx beside it)"
 	@echo "quality:   $(DEMO_HOME)/publish/2024-10/dq/index.html  (one report per department)"
 
+# The submission portal on the demo home, with a demo reviewer and a 市住建局 reporter whose
+# passwords are generated now and printed once (no account or password is built in).
+portal: $(STAMP)
+	mkdir -p $(DEMO_HOME)/inbox
+	$(BIN)/yuebao portal --home $(DEMO_HOME) --inbox $(DEMO_HOME)/inbox --demo
+
 # The data-quality report tests render the HTML in headless Chromium; installed once when missing.
 chromium:
 	@command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)

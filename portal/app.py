@@ -21,6 +21,7 @@ from portal.store.engine import Store
 
 HERE = Path(__file__).resolve().parent
 DQ_TEMPLATES = HERE.parent / "publication" / "dq" / "templates"
+MAX_FILES_PER_FORM = 10  # files one upload form may carry; the body limit is this many times the file limit
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "SAMEORIGIN",
@@ -46,6 +47,15 @@ def create_app(settings: PortalSettings, store: Store | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     for router in (auth.router, submissions.router, review.router, admin.router):
         app.include_router(router)
+
+    @app.middleware("http")
+    async def body_limit(request: Request, call_next):  # type: ignore[no-untyped-def]
+        """Refuse an oversized body before it is read (each file is also counted as it is stored)."""
+        length = request.headers.get("content-length", "")
+        if length.isdigit() and int(length) > settings.max_upload_bytes * MAX_FILES_PER_FORM + 1024 * 1024:
+            return JSONResponse({"detail": f"请求超过 {settings.max_upload_bytes // (1024 * 1024)} MB 上限"},
+                                status_code=413)
+        return await call_next(request)
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next):  # type: ignore[no-untyped-def]

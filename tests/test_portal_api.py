@@ -142,3 +142,40 @@ def test_uploads_returns_and_approvals_are_audited(portal: Portal) -> None:
     assert ("upload", "zjj") in events
     assert ("return", "office") in events
     assert ("approve", "office") in events
+
+
+def test_a_body_far_over_the_limit_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    portal = make_portal(tmp_path, max_upload_bytes=1000)
+    response = portal.client().post(URL, content=b"x" * 2_000_000, headers=portal.api("reporter") | {
+        "content-type": "multipart/form-data; boundary=zzz"})
+    assert response.status_code == 413
+
+
+def test_yuebao_portal_serves_health_when_ready(tmp_path: Path) -> None:
+    import socket
+    import subprocess
+    import time
+
+    import httpx
+
+    from tests.conftest import YUEBAO
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen([YUEBAO, "portal", "--home", str(tmp_path / "home"), "--inbox", str(tmp_path / "inbox"),
+                               "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/api/v1/health", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.3)
+        else:
+            pytest.fail("the portal did not answer /api/v1/health")
+        assert httpx.get(f"http://127.0.0.1:{port}/api/v1/months/2024-10/submissions").status_code == 401
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
