@@ -123,8 +123,7 @@ def yuebao_monthly() -> None:
         from yuebao.approval import TASK_ID
         from yuebao.month_run import MonthRun
 
-        month_run = MonthRun.from_dict({key: value for key, value in run.items()
-                                        if key not in ("draft_dir", "rendered_at")})
+        month_run = MonthRun.from_dict(run)  # the draft's keys (draft_dir, rendered_at) are extra
         answer = get_current_context()["ti"].xcom_pull(task_ids=TASK_ID)
         steps.record_release_approval(month_run, run.get("rendered_at"), answer)
         return steps.publish(month_run)
