@@ -21,14 +21,13 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import yaml
 from jinja2 import Environment, StrictUndefined
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parent.parent / "dbt_project"
 # dbt's schemas: models by folder (generate_schema_name keeps custom schemas unprefixed).
 MODEL_SCHEMAS = {"staging": "staging", "intermediate": "intermediate", "marts": "main"}
 SEED_SCHEMA = "reference"
-# Seed columns whose type dbt is told (dbt_project.yml column_types); the rest are inferred.
-SEED_COLUMN_TYPES = {"regions": {"region_code": "varchar", "parent_code": "varchar"}}
 
 
 # What a model being rendered refs (its dependencies) and the landing tables' schema.
@@ -57,6 +56,15 @@ class _Adapter:
 @cache
 def model_paths(project: Path) -> dict[str, Path]:
     return {path.stem: path for path in (project / "models").rglob("*.sql")}
+
+
+@cache
+def seed_column_types(project: Path) -> dict[str, dict[str, str]]:
+    """Seed → column → type, as ``dbt_project.yml`` tells dbt (``+column_types``); the rest inferred."""
+    config = yaml.safe_load((project / "dbt_project.yml").read_text(encoding="utf-8"))
+    seeds = (config.get("seeds") or {}).get(config["name"]) or {}
+    return {name: dict(options["+column_types"]) for name, options in seeds.items()
+            if isinstance(options, dict) and "+column_types" in options}
 
 
 @cache
@@ -141,7 +149,7 @@ class DbtViews:
         return self.created[name]
 
     def _create_seed(self, name: str) -> None:
-        types = SEED_COLUMN_TYPES.get(name)
+        types = seed_column_types(self.project).get(name)
         options = ", types = $types" if types else ""
         self.con.execute(
             f"create or replace table {relation_name(self.project, name)} as"
