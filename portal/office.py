@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 from dataclasses import dataclass
@@ -155,17 +154,10 @@ def approve_month(db: Session, settings: PortalSettings, month: str, reviewer: A
 
 
 def record_release_approval(home: Path, month: str, approved_by: str, comment: str) -> datetime:
-    """The hand-over to the DAG: ``<home>/approvals.jsonl`` (published as ``pub_release_approvals``)."""
-    try:
-        from yuebao.approval import record_approval
-    except ImportError:  # the DAG's approval step not on this branch yet: the same line, not answered
-        approved_at = datetime.now(UTC).replace(microsecond=0)
-        home.mkdir(parents=True, exist_ok=True)
-        line = {"month": month, "approved_by": approved_by, "approved_at": approved_at.isoformat(), "comment": comment,
-                "via": "portal"}
-        with (home / "approvals.jsonl").open("a", encoding="utf-8") as handle:
-            handle.write(json.dumps(line, ensure_ascii=False) + "\n")
-        return approved_at
+    """The hand-over to the DAG (``yuebao.approval``): ``<home>/approvals.jsonl``, published as
+    ``pub_release_approvals``; answers the DAG's waiting approval task when there is one."""
+    from yuebao.approval import record_approval
+
     return datetime.fromisoformat(record_approval(home, month, approved_by, comment).approved_at)
 
 

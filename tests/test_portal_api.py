@@ -179,3 +179,20 @@ def test_yuebao_portal_serves_health_when_ready(tmp_path: Path) -> None:
     finally:
         server.terminate()
         server.wait(timeout=20)
+
+
+def test_the_upload_page_takes_several_files_at_once(portal: Portal) -> None:
+    client, csrf = portal.login("reporter")
+    narrative = "【重点任务】\n▲实施民生可感行动。本月化解超期安置户939户。\n".encode()
+    response = client.post(f"/months/{MONTH}/upload", data={"csrf_token": csrf}, files=[
+        ("files", (ZJJ_FILE.name, ZJJ_FILE.read_bytes())), ("files", ("市住建局_文字材料.md", narrative))])
+    assert response.status_code == 200  # after the redirect: the month page with both receipts
+    assert response.text.count('class="receipt"') == 2
+    assert {path.name for path in (portal.settings.inbox / MONTH).iterdir()} == {ZJJ_FILE.name, "市住建局_文字材料.md"}
+
+
+def test_an_admin_cannot_give_a_reporter_an_unknown_unit(portal: Portal) -> None:
+    client, csrf = portal.login("admin")
+    response = client.post("/admin/accounts", data={"csrf_token": csrf, "username": "x", "unit": "住建",
+                                                    "role": "reporter", "password": "a long enough password"})
+    assert response.status_code == 422 and "标准名称" in response.text
