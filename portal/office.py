@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from portal import audit
 from portal.settings import PortalSettings
 from portal.store.models import Account, Approval, Comment, Setting, Submission
-from portal.units import Unit, reporting_units, units_owing
+from portal.units import Unit, reporting_units, unit_in_text, units_owing
 from yuebao.delivery import DEFAULT_SENDER, Mailer, OutboxMailer, contacts, due_day
 
 log = logging.getLogger(__name__)
@@ -61,8 +61,6 @@ class TrackerRow:
 def tracker(db: Session, settings: PortalSettings, month: str, now: datetime | None = None) -> list[TrackerRow]:
     """Per unit the tracker follows: its delivery status for ``month`` from the portal's receipts and
     the files dropped straight into the inbox folder (dated by their modification time)."""
-    from yuebao.delivery import departments_delivered
-
     now = now or datetime.now(UTC)
     due = due_at(month, reminder_day(db))
     submissions = db.scalars(select(Submission).where(Submission.report_month == month)
@@ -72,13 +70,11 @@ def tracker(db: Session, settings: PortalSettings, month: str, now: datetime | N
     known = {unit.name for unit in units}
     units += [unit for unit in reporting_units(settings.catalog_dir)
               if unit.name not in known and any(s.unit == unit.name for s in submissions)]
-    delivered_by_name = departments_delivered(settings.inbox / month, settings.catalog_dir)
     rows = []
     for unit in units:
         own = [submission for submission in submissions if submission.unit == unit.name]
         accepted = [submission.received_at for submission in own if submission.status != "rejected"]
-        if unit.name in delivered_by_name:
-            accepted += dropped.get(unit.name, [])
+        accepted += dropped.get(unit.name, [])
         latest = own[-1] if own else None
         if latest is not None and latest.returned_at is not None:
             status = "returned"
@@ -91,16 +87,14 @@ def tracker(db: Session, settings: PortalSettings, month: str, now: datetime | N
 
 
 def _dropped_in_inbox(settings: PortalSettings, month: str) -> dict[str, list[datetime]]:
-    """Files in the inbox folder the portal did not place: department → their modification times."""
-    from ingestion.departments import DepartmentDirectory
+    """Files in the month's inbox folder (placed by the portal or dropped there): the unit their name
+    points to → the files' modification times (their submission times, as the monthly report judges)."""
     from ingestion.load import inbox_files
 
-    directory = DepartmentDirectory(settings.catalog_dir / "departments.csv")
     found: dict[str, list[datetime]] = {}
     for path in inbox_files(settings.inbox / month):
-        department = directory.in_text(path.name)
-        if department:
-            found.setdefault(department, []).append(datetime.fromtimestamp(path.stat().st_mtime, UTC))
+        if unit := unit_in_text(settings.catalog_dir, path.name):
+            found.setdefault(unit, []).append(datetime.fromtimestamp(path.stat().st_mtime, UTC))
     return found
 
 

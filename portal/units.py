@@ -74,3 +74,12 @@ def units_owing(catalog_dir: Path) -> list[Unit]:
     owners = {row["department"] for row in _rows(catalog_dir / "indicators.csv")}
     return [unit for unit in reporting_units(catalog_dir)
             if (unit.kind == "department" and unit.name in owners) or unit.kind == "task_force"]
+
+
+def unit_in_text(catalog_dir: Path, text: str) -> str | None:
+    """The unit whose longest name or alias occurs in ``text`` (a file name), as ingestion tells
+    departments by their names."""
+    folded = normalize(text)
+    hits = [(len(normalize(name)), unit.name) for unit in reporting_units(catalog_dir)
+            for name in (unit.name, *unit.aliases) if normalize(name) in folded]
+    return max(hits)[1] if hits else None

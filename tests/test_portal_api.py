@@ -196,3 +196,22 @@ def test_an_admin_cannot_give_a_reporter_an_unknown_unit(portal: Portal) -> None
     response = client.post("/admin/accounts", data={"csrf_token": csrf, "username": "x", "unit": "住建",
                                                     "role": "reporter", "password": "a long enough password"})
     assert response.status_code == 422 and "标准名称" in response.text
+
+
+def test_the_tracker_counts_files_dropped_into_the_inbox_and_judges_lateness_by_their_time(portal: Portal) -> None:
+    import os
+
+    from portal.office import tracker
+
+    folder = portal.settings.inbox / MONTH
+    folder.mkdir(parents=True)
+    on_time = folder / "市商务局2024年10月八大行动指标.csv"
+    on_time.write_bytes(b"x")
+    os.utime(on_time, (1730424600, 1730424600))  # 2024-11-01 01:30 UTC, before the due day
+    late = folder / "产业培塑专班_文字材料.docx"
+    late.write_bytes(b"x")  # now: long after 2024-11-03
+    with portal.app.state.store.session() as db:
+        statuses = {row.unit.name: row.status for row in tracker(db, portal.settings, MONTH)}
+    assert statuses["市商务局"] == "received"
+    assert statuses["产业培塑行动工作专班"] == "late"
+    assert statuses["市住建局"] == "missing"

@@ -106,7 +106,6 @@ def test_reporter_fixes_a_file_and_the_office_returns_and_approves(served: tuple
         reporter.click("button:has-text('上传并检查')")
         assert "已接收，未发现问题" in reporter.inner_text(".verdict")
         assert (portal.settings.inbox / MONTH / ZJJ_FILE.name).read_bytes() == ZJJ_FILE.read_bytes()
-        screenshot(reporter, "portal-reporter.png")
 
         reviewer.reload()
         assert reviewer.locator("tr[data-unit='市住建局']").get_attribute("data-status") == "late"  # due 2024-11-03
