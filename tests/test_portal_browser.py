@@ -34,6 +34,12 @@ def free_port() -> int:
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[tuple[Portal, str]]:
     portal = make_portal(tmp_path)
+    # The other departments' sample files, dropped into the inbox on 1 November 2024 (on time).
+    inbox = portal.settings.inbox / MONTH
+    inbox.mkdir(parents=True)
+    for sample in ZJJ_FILE.parent.iterdir():
+        if sample != ZJJ_FILE:
+            os.utime(shutil.copyfile(sample, inbox / sample.name), (1730424600, 1730424600))
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(portal.app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
@@ -106,6 +112,7 @@ def test_reporter_fixes_a_file_and_the_office_returns_and_approves(served: tuple
         reporter.click("button:has-text('上传并检查')")
         assert "已接收，未发现问题" in reporter.inner_text(".verdict")
         assert (portal.settings.inbox / MONTH / ZJJ_FILE.name).read_bytes() == ZJJ_FILE.read_bytes()
+        assert reviewer.locator("tr[data-unit='市商务局']").get_attribute("data-status") == "received"
 
         reviewer.reload()
         assert reviewer.locator("tr[data-unit='市住建局']").get_attribute("data-status") == "late"  # due 2024-11-03
