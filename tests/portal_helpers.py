@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
+from unittest.mock import patch
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from portal import accounts
 from portal.app import create_app
+from portal.security import hash_password
 from portal.settings import PortalSettings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -63,11 +66,17 @@ def csrf_of(html: str) -> str:
     return match.group(1) if match else ""
 
 
+@lru_cache(maxsize=1)
+def password_hash() -> str:
+    """PASSWORD's Argon2 hash, computed once: hashing is slow on purpose, and tests make many portals."""
+    return hash_password(PASSWORD)
+
+
 def make_portal(tmp_path: Path, **overrides: object) -> Portal:
     settings = PortalSettings(home=tmp_path / "home", inbox=tmp_path / "inbox", **overrides)  # type: ignore[arg-type]
     app = create_app(settings)
     portal = Portal(app, settings)
-    with app.state.store.session() as db:
+    with app.state.store.session() as db, patch.object(accounts, "hash_password", lambda _: password_hash()):
         for caller, (username, unit, role) in ACCOUNTS.items():
             account = accounts.create_account(db, settings, username, unit, role, PASSWORD, actor="test")
             db.flush()
