@@ -93,3 +93,11 @@ def test_an_answer_in_the_airflow_ui_is_recorded_for_the_portal(tmp_path: Path) 
     approval = release_record(tmp_path, MONTH, None, answer)
     assert (approval.approved_by, approval.comment, approval.via) == ("admin", "可以发布", "airflow")
     assert approval_after(tmp_path, MONTH, None) == approval
+
+
+def test_without_required_approval_a_run_publishes_at_once_and_records_no_approval(published_home: Path) -> None:
+    with duckdb.connect(str(published_home / "warehouse.duckdb"), read_only=True) as con:
+        tables = {row[0] for row in con.execute("select table_name from information_schema.tables").fetchall()}
+    assert "fct_indicator_monthly" in tables
+    assert "pub_release_approvals" not in tables
+    assert not (published_home / "build" / MONTH / "draft").exists()

@@ -226,3 +226,18 @@ def test_upload_findings_agree_with_the_monthly_report_for_the_same_file(broken_
                  finding.hint) for finding in check(broken_file).findings}
     assert uploaded == reported
     assert {rule for _, rule, *_ in reported} >= set(EXPECTED)
+
+
+def test_the_upload_bench_records_p50_and_p95(tmp_path: Path) -> None:
+    import json
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    out = tmp_path / "upload.json"
+    completed = subprocess.run([sys.executable, str(ROOT / "bench" / "bench_upload.py"), "--runs", "3", "--out", str(out)],
+                               capture_output=True, text=True, timeout=300, check=False)
+    assert completed.returncode == 0, completed.stderr[-2000:]
+    result = json.loads(out.read_text(encoding="utf-8"))
+    assert 0 < result["p50_seconds"] <= result["p95_seconds"] and result["runs"] == 3

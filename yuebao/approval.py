@@ -52,7 +52,8 @@ class Approval:
 
     @property
     def approved_at_time(self) -> datetime:
-        return datetime.fromisoformat(self.approved_at)
+        moment = datetime.fromisoformat(self.approved_at)
+        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def approvals_file(home: Path) -> Path:

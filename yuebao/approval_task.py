@@ -25,7 +25,7 @@ class PublicationApproval(ApprovalOperator):
             task_id=TASK_ID,
             subject=f"发布审批 {month}：月度指标与月报",
             body=(f"{month} 月报草稿已生成并通过数据质量检查：`{{{{ ti.xcom_pull(task_ids='{DRAFT_TASK}')"
-                  "['draft_dir'] }}`。批准后替换已发布的数据仓库并发送月报；驳回则本月不发布。"),
+                  ".get('draft_dir', '') }}`。批准后替换已发布的数据仓库并发送月报；驳回则本月不发布。"),
             params={"approved_by": Param("", type="string", description="审批人", source="task"),
                     "comment": Param("", type="string", description="审批意见", source="task")},
             retries=0,
