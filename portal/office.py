@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import os
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from email.message import EmailMessage
 from email.utils import formatdate
 from pathlib import Path
@@ -40,10 +40,10 @@ def set_setting(db: Session, key: str, value: str) -> None:
 
 
 def due_at(month: str, day: int) -> datetime:
-    """The end of the due day (Beijing time) in the month after ``month``."""
-    year, number = (int(part) for part in month.split("-"))
-    year, number = (year + 1, 1) if number == 12 else (year, number + 1)
-    return datetime.combine(date(year, number, day), time(23, 59, 59), BEIJING)
+    """The end of the due day (Beijing time) in the month after ``month``: the monthly gate's deadline."""
+    from expectations.gate import due_at as gate_due_at
+
+    return gate_due_at(month, day).replace(tzinfo=UTC).astimezone(BEIJING)
 
 
 @dataclass(frozen=True)
