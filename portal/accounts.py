@@ -52,6 +52,15 @@ def create_account(db: Session, settings: PortalSettings, username: str, unit: s
     return account
 
 
+def reset_password(db: Session, account: Account, password: str, actor: str | None, ip: str | None = None) -> None:
+    """A new password for ``account``; its open sessions end (the old password may be known)."""
+    if reason := check_password_strength(password):
+        raise AccountError(reason)
+    account.password_hash = hash_password(password)
+    db.query(WebSession).filter(WebSession.account_id == account.id).delete()
+    audit.record(db, "account_password_reset", actor, ip=ip, target=account.username)
+
+
 @dataclass(frozen=True)
 class LoginOutcome:
     account: Account | None

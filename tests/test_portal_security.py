@@ -8,6 +8,7 @@ import pytest
 from fastapi.routing import APIRoute
 from sqlalchemy import select
 
+from portal import accounts
 from portal.store.models import Account, AuditEvent
 from tests.portal_helpers import ACCOUNTS, CALLERS, PASSWORD, ZJJ_FILE, Portal, csrf_of, make_portal
 
@@ -45,6 +46,7 @@ ACCESS: dict[tuple[str, str], dict[str, bool | str]] = {
     ("GET", "/admin"): ADMIN,
     ("POST", "/admin/accounts"): ADMIN,
     ("POST", "/admin/accounts/{account_id}/active"): ADMIN,
+    ("POST", "/admin/accounts/{account_id}/password"): ADMIN,
     ("POST", "/admin/settings"): ADMIN,
     ("POST", "/admin/distribution"): ADMIN,
 }
@@ -55,6 +57,8 @@ def portal(tmp_path_factory: pytest.TempPathFactory) -> Portal:
     portal = make_portal(tmp_path_factory.mktemp("walk"))
     portal.client().post(f"/api/v1/months/{MONTH}/submissions", headers=portal.api("reporter"),
                          files={"file": (ZJJ_FILE.name, ZJJ_FILE.read_bytes())})
+    with portal.app.state.store.session() as db:  # the account the admin routes act on: nobody walking
+        accounts.create_account(db, portal.settings, "spare", "市统计局", "reporter", PASSWORD, actor="test")
     publish = portal.settings.home / "publish" / MONTH
     publish.mkdir(parents=True)
     (publish / "bulletin.html").write_text("<p>草稿</p>", encoding="utf-8")
@@ -70,11 +74,17 @@ def test_every_route_is_in_the_access_table(portal: Portal) -> None:
     assert app_routes(portal) == set(ACCESS)
 
 
+def _spare_id(portal: Portal) -> int:
+    with portal.app.state.store.session() as db:
+        return db.scalar(select(Account.id).where(Account.username == "spare"))
+
+
 def _request(portal: Portal, caller: str, method: str, path: str):
+    spare = _spare_id(portal)
     fresh = caller == "anonymous" or path in ("/logout", "/login")
     client, csrf = portal.login(caller) if fresh else portal.session(caller)
     url = (path.replace("{month}", MONTH).replace("{submission_id}", "1").replace("{folder}", "publish").replace("{name:path}", "bulletin.html")
-           .replace("{account_id}", "1"))
+           .replace("{account_id}", str(spare)))
     headers = portal.api(caller) if url.startswith("/api/") else {}
     form = {"csrf_token": csrf}
     if url.startswith("/api/") and method == "POST":
@@ -88,7 +98,7 @@ def _request(portal: Portal, caller: str, method: str, path: str):
     extra = {"/admin/accounts": {
         "username": f"new_{caller}", "unit": "市住建局", "role": "reporter", "password": PASSWORD},
         "/admin/settings": {"reminder_day": "5"}, "/admin/distribution": {"lines": "报：市委\n送：各县市区"},
-        "/admin/accounts/1/active": {"active": "true"}, "/submissions/1/return": {"comment": "请核实"}}
+        f"/admin/accounts/{spare}/active": {"active": "true"}, f"/admin/accounts/{spare}/password": {"password": PASSWORD}, "/submissions/1/return": {"comment": "请核实"}}
     files = {"files": ("市住建局_2024年10月.csv", ZJJ_FILE.read_bytes())} if url.endswith("/upload") else None
     return client.post(url, data=form | extra.get(url, {}), files=files, follow_redirects=False)
 
@@ -193,3 +203,19 @@ def test_month_documents_stay_inside_their_folder(portal: Portal) -> None:
     for escape in ("..%2F..%2Fportal%2Fportal.sqlite", "%2Fetc%2Fpasswd", "../../raw/manifest.jsonl"):
         assert client.get(f"/review/{MONTH}/publish/{escape}").status_code in (404, 422)  # never served
     assert client.get(f"/review/{MONTH}/elsewhere/bulletin.html").status_code == 422
+
+
+def test_a_password_reset_ends_the_accounts_sessions_and_is_audited(tmp_path: Path) -> None:
+    portal = make_portal(tmp_path)
+    reporter, _ = portal.login("reporter")
+    assert reporter.get(f"/months/{MONTH}").status_code == 200
+    admin, csrf = portal.login("admin")
+    with portal.app.state.store.session() as db:
+        target = db.scalar(select(Account).where(Account.username == "zjj")).id
+    assert admin.post(f"/admin/accounts/{target}/password", data={"csrf_token": csrf, "password": "short"},
+                      follow_redirects=False).status_code == 422
+    assert admin.post(f"/admin/accounts/{target}/password", data={"csrf_token": csrf, "password": "a new long password"},
+                      follow_redirects=False).status_code == 303
+    assert reporter.get(f"/months/{MONTH}").status_code == 401
+    with portal.app.state.store.session() as db:
+        assert db.scalar(select(AuditEvent).where(AuditEvent.action == "account_password_reset")).actor == "root"

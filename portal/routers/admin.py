@@ -12,7 +12,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 
 from portal import audit, office
-from portal.accounts import ROLES, AccountError, create_account
+from portal.accounts import ROLES, AccountError, create_account, reset_password
 from portal.deps import Db, Settings, client_ip, page_admin, session_csrf
 from portal.pages import render
 from portal.settings import PortalSettings
@@ -67,6 +67,22 @@ def set_active(account_id: int, request: Request, db: Db, account: Annotated[Acc
     target.is_active = active
     audit.record(db, "account_enabled" if active else "account_disabled", account.username, ip=client_ip(request),
                  target=target.username)
+    db.commit()
+    return RedirectResponse("/admin", status_code=303)
+
+
+@router.post("/admin/accounts/{account_id}/password", dependencies=[Depends(session_csrf)])
+def set_password(account_id: int, request: Request, db: Db, settings: Settings,
+                 account: Annotated[Account, Depends(page_admin)],
+                 password: Annotated[str, Form(max_length=1024)]) -> Response:
+    target = db.get(Account, account_id)
+    if target is None:
+        raise HTTPException(404, "没有这个账户")
+    try:
+        reset_password(db, target, password, account.username, client_ip(request))
+    except AccountError as error:
+        db.rollback()
+        return _admin_page(request, db, settings, account, str(error), 422)
     db.commit()
     return RedirectResponse("/admin", status_code=303)
 

@@ -7,7 +7,7 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, File, HTTPException, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from portal import checks, intake
 from portal.deps import (
@@ -91,7 +91,10 @@ def _month_page(request: Request, db: Db, settings: Settings, account: Account, 
     unit = find_unit(settings.catalog_dir, account.unit)
     comments = list(db.scalars(select(Comment).join(Submission).where(
         Submission.unit == account.unit).order_by(Comment.created_at.desc())))
+    months = db.execute(select(Submission.report_month, func.count()).where(Submission.unit == account.unit)
+                        .group_by(Submission.report_month).order_by(Submission.report_month.desc())).all()
     return render(request, "reporter.html", {
+        "months": months,
         "account": account, "month": month, "due": due_at(month, reminder_day(db)),
         "indicators": indicators_expected(settings.catalog_dir, account.unit),
         "narrative": narrative_expected(settings.catalog_dir, unit) if unit else [],
