@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DEMO_HOME ?= .demo
 
-.PHONY: install demo test lint docs bench bench-upload clean airflow fonts chromium
+.PHONY: install demo test lint docs bench bench-upload clean airflow fonts chromium portal
 
 # The venv is (re)built only when the pins change; a second `make` costs nothing.
 $(STAMP): pyproject.toml constraints.txt
@@ -41,8 +41,7 @@ portal: $(STAMP)
 chromium:
 	@command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
 
-test: $(STAMP) fonts chromium
-	$(BIN)/ruff check .
+test: $(STAMP) fonts chromium lint
 	$(BIN)/pytest
 
 docs: $(STAMP)  # dbt docs of the published demo warehouse (run `make demo` first)
@@ -64,9 +63,12 @@ bench: bench-upload
 bench-upload: $(STAMP)
 	$(BIN)/python bench/bench_upload.py
 
+# Python style, the layers of docs/design.md (import-linter, pyproject.toml) and the dbt SQL's house
+# style (.sqlfluff); any finding fails.
 lint: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/sqlfluff lint dbt_project/models --dialect duckdb --templater jinja || true
+	$(BIN)/lint-imports
+	$(BIN)/sqlfluff lint dbt_project/models dbt_project/tests
 
 clean:
 	rm -rf $(DEMO_HOME) .pytest_cache dbt_project/target dbt_project/logs

@@ -10,8 +10,10 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Form, HTTPException, Path, Request
+from pydantic import AfterValidator
 from sqlalchemy.orm import Session
 
+from ingestion.report_month import ReportMonth
 from portal import accounts
 from portal.security import same_secret
 from portal.settings import PortalSettings
@@ -19,9 +21,12 @@ from portal.store.models import Account, Submission, WebSession
 
 SESSION_COOKIE = "yb_session"
 LOGIN_CSRF_COOKIE = "yb_login_csrf"
-MONTH_PATTERN = r"^(19|20|21)\d{2}-(0[1-9]|1[0-2])$"
 
-Month = Annotated[str, Path(pattern=MONTH_PATTERN, description="report month, YYYY-MM")]
+def _report_month(text: str) -> str:
+    return str(ReportMonth.parse(text))  # InvalidMonth is a ValueError: a 422 like any bad parameter
+
+
+Month = Annotated[str, Path(description="report month, YYYY-MM"), AfterValidator(_report_month)]
 
 
 class LoginRequired(Exception):

@@ -8,18 +8,17 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 
+from ingestion.report_month import ReportMonth
 from portal.deps import LOGIN_CSRF_COOKIE
-from portal.office import BEIJING
 from portal.security import new_token
 from portal.settings import PortalSettings
-from yuebao.delivery import report_month_due
 
 ROLE_LABELS = {"reporter": "报送单位", "reviewer": "审核", "admin": "管理员"}
 
 
 def current_month() -> str:
     """The report month being collected now (the month before today's, Beijing time)."""
-    return report_month_due(datetime.now(UTC).astimezone(BEIJING).date())
+    return str(ReportMonth.before(datetime.now(UTC)))
 
 
 def home_path(role: str) -> str:
@@ -30,9 +29,8 @@ def home_path(role: str) -> str:
 
 def neighbours(month: str) -> tuple[str, str]:
     """The report months before and after ``month``."""
-    year, number = (int(part) for part in month.split("-"))
-    index = year * 12 + number - 1
-    return tuple(f"{i // 12}-{i % 12 + 1:02d}" for i in (index - 1, index + 1))  # type: ignore[return-value]
+    parsed = ReportMonth.parse(month)
+    return str(parsed.previous()), str(parsed.next())
 
 
 def render(request: Request, template: str, context: dict[str, Any], status_code: int = 200) -> HTMLResponse:

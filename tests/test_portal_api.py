@@ -237,3 +237,8 @@ def test_the_tracker_agrees_with_the_monthly_reports_delivery_status(published_h
                        if row.unit.kind == "department"}
     store.dispose()
     assert report and portal_view == report
+
+
+def test_a_month_that_is_not_yyyy_mm_is_422(portal: Portal) -> None:
+    for month in ("2024-13", "2024-1", "2024-10%0A", "latest"):
+        assert portal.client().get(f"/api/v1/months/{month}/submissions", headers=portal.api("reviewer")).status_code == 422
