@@ -90,6 +90,14 @@ def test_reporter_fixes_a_file_and_the_office_returns_and_approves(served: tuple
         reporter = unit.new_page()
         log_in(reporter, base, "reporter")
         reporter.goto(f"{base}/months/{MONTH}")
+        dropped = reporter.evaluate_handle("""() => {
+            const files = new DataTransfer();
+            files.items.add(new File(["a"], "市住建局_2024年10月.csv"));
+            files.items.add(new File(["b"], "市住建局_文字材料.docx"));
+            return files;
+        }""")
+        reporter.dispatch_event("#dropzone", "drop", {"dataTransfer": dropped})
+        assert reporter.locator("#chosen li").count() == 2  # several files dropped at once are chosen
         reporter.set_input_files("#files", str(pending))
         reporter.click("button:has-text('上传并检查')")
         finding = reporter.locator("table.findings tr", has_text="待核实")
