@@ -104,7 +104,8 @@ def check_upload(path: Path, file_name: str, unit: str, month: str, catalog_dir:
         return result
     directory = DepartmentDirectory(catalog_dir / "departments.csv")
     month_start = date.fromisoformat(f"{month}-01")
-    read = read_file(path.read_bytes(), file_name, Period(month_start, "month"), directory)
+    data = path.read_bytes()
+    read = read_file(data, file_name, Period(month_start, "month"), directory)
     result.department = read.department
     result.rows_read = len(read.observations)
     result.wrong_sender = wrong_sender(read, unit, directory)
@@ -113,7 +114,7 @@ def check_upload(path: Path, file_name: str, unit: str, month: str, catalog_dir:
         views = DbtViews(con, catalog_dir)
         set_variables(con, sql_variables(month, due_day=3))
         failures = [failure for suite in tier1_suites() for failure in run_suite(con, views, suite)]
-    locate = ColumnLocator(path.read_bytes(), file_name) if read.layout else None
+    locate = ColumnLocator(data, file_name) if read.layout else None
     findings = [finding_of(failure, row, locate) for failure in failures for row in failure.rows]
     result.findings = sorted(dict.fromkeys(findings), key=lambda f: (not f.blocks, f.sheet or "", f.row or 0))
     return result
