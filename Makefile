@@ -35,8 +35,7 @@ demo: $(STAMP) fonts
 chromium:
 	@command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
 
-test: $(STAMP) fonts chromium
-	$(BIN)/ruff check .
+test: $(STAMP) fonts chromium lint
 	$(BIN)/pytest
 
 docs: $(STAMP)  # dbt docs of the published demo warehouse (run `make demo` first)
@@ -58,9 +57,12 @@ bench: bench-upload
 bench-upload: $(STAMP)
 	$(BIN)/python bench/bench_upload.py
 
+# Python style, the layers of docs/design.md (import-linter, pyproject.toml) and the dbt SQL's house
+# style (.sqlfluff); any finding fails.
 lint: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/sqlfluff lint dbt_project/models --dialect duckdb --templater jinja || true
+	$(BIN)/lint-imports
+	$(BIN)/sqlfluff lint dbt_project/models dbt_project/tests
 
 clean:
 	rm -rf $(DEMO_HOME) .pytest_cache dbt_project/target dbt_project/logs

@@ -14,6 +14,8 @@ from airflow.sdk import Asset, Param, dag, get_current_context, task
 from airflow.sdk.exceptions import AirflowFailException
 from airflow.timetables.trigger import CronTriggerTimetable
 
+from ingestion.report_month import PATTERN as REPORT_MONTH_PATTERN
+from ingestion.report_month import ReportMonth
 from yuebao.approval_task import PublicationApproval
 
 WAREHOUSE = Asset("yuebao://warehouse/fct_indicator_monthly")
@@ -26,8 +28,7 @@ def _month_run() -> dict[str, str | bool]:
     month = params.get("month")
     if not month:
         # Runs on the 5th report the month before (the October report comes out early November).
-        local = pendulum.instance(context["logical_date"]).in_timezone("Asia/Shanghai")
-        month = local.subtract(months=1).format("YYYY-MM")
+        month = str(ReportMonth.before(context["logical_date"]))
     return {
         "month": month,
         "inbox": params.get("inbox") or os.environ.get("YUEBAO_INBOX", "inbox"),
@@ -55,7 +56,7 @@ def _record_failure(context: dict) -> None:
     max_active_runs=1,
     tags=["yuebao"],
     params={
-        "month": Param(None, type=["null", "string"], pattern=r"^\d{4}-(0[1-9]|1[0-2])$",
+        "month": Param(None, type=["null", "string"], pattern=REPORT_MONTH_PATTERN,
                        description="Report month YYYY-MM (default: the month before the run date)"),
         "inbox": Param(None, type=["null", "string"], description="Inbox folder (default $YUEBAO_INBOX)"),
         "home": Param(None, type=["null", "string"], description="Warehouse home (default $YUEBAO_HOME)"),

@@ -10,12 +10,11 @@ result is written as ``gate.json`` beside the build; GX Data Docs are built into
 
 from __future__ import annotations
 
-import calendar
 import json
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -31,6 +30,7 @@ from expectations.suites import (
     all_suites,
 )
 from ingestion.issues import RULE_HINTS
+from ingestion.report_month import ReportMonth
 
 log = logging.getLogger(__name__)
 
@@ -102,24 +102,19 @@ class GateResult:
         return cls(data["month"], data["evaluated"], failures, data.get("waivers", []))
 
 
-def month_end(month: str) -> str:
-    year, number = (int(part) for part in month.split("-"))
-    return f"{month}-{calendar.monthrange(year, number)[1]:02d}"
-
-
 def due_at(month: str, due_day: int) -> datetime:
     """End of the due day (Asia/Shanghai) in the month after the report month, as naive UTC."""
-    year, number = (int(part) for part in month.split("-"))
-    year, number = (year + 1, 1) if number == 12 else (year, number + 1)
-    local_end = datetime(year, number, due_day) + timedelta(days=1)
+    due_month = ReportMonth.parse(month).next()
+    local_end = datetime(due_month.year, due_month.month, due_day) + timedelta(days=1)
     return local_end - timedelta(hours=8)
 
 
 def sql_variables(month: str, due_day: int) -> dict[str, Any]:
+    report_month = ReportMonth.parse(month)
     return {
         **SQL_PARAMETERS,
-        "report_month": date.fromisoformat(f"{month}-01"),
-        "report_month_end": date.fromisoformat(month_end(month)),
+        "report_month": report_month.first_day,
+        "report_month_end": report_month.last_day,
         "due_at": due_at(month, due_day),
         "file_rules": FILE_RULES,
         "resolution_rules": RESOLUTION_RULES,

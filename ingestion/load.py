@@ -20,6 +20,7 @@ from ingestion.landing import replacing_month
 from ingestion.layouts import column_letter, iter_sheet_results
 from ingestion.periods import Period
 from ingestion.readers import MAX_FILE_BYTES, UnreadableFile, Workbook, read_sheets
+from ingestion.report_month import ReportMonth
 from ingestion.text import cell_text
 
 log = logging.getLogger(__name__)
@@ -145,8 +146,7 @@ def ingest_month(con: duckdb.DuckDBPyConnection, inbox: Path, home: Path, report
     directory = DepartmentDirectory(departments_seed)
     for path in inbox_files(inbox / report_month):
         archive.add(path, report_month, directory.in_text(path.name))
-    year, month = (int(part) for part in report_month.split("-"))
-    month_start = date(year, month, 1)
+    month_start = ReportMonth.parse(report_month).first_day
     folder_period = Period(month_start, "month")
     entries = archive.for_month(report_month)
     outcomes: dict[str, FileOutcome] = {}

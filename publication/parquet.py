@@ -10,10 +10,11 @@ supersede them (the warehouse holds the current state).
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 import duckdb
+
+from ingestion.report_month import ReportMonth
 
 MARTS_SCHEMA = "main"
 PREFIXES = ("fct_", "dim_", "rpt_")
@@ -36,7 +37,7 @@ def write_parquet(build_db: Path, month: str, staged_dir: Path) -> list[Path]:
     """Write one Parquet file per mart table, the month's rows of it, into ``<staged_dir>/parquet/``."""
     folder = staged_dir / "parquet"
     folder.mkdir(parents=True, exist_ok=True)
-    month_start = date.fromisoformat(f"{month}-01")
+    month_start = ReportMonth.parse(month).first_day
     written: list[Path] = []
     with duckdb.connect(str(build_db), read_only=True) as con:
         for table, month_column in mart_tables(con).items():

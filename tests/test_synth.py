@@ -12,7 +12,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from yuebao.synth import GB18030, LONG_HEADER, SEEDS_DIR, UTF8_BOM, generate, main
+from synth import generate
+from synth.catalog import SEEDS_DIR
+from synth.writers import GB18030, LONG_HEADER, UTF8_BOM
+from yuebao.cli import main as yuebao
 
 ARGS = {"regions": 13, "indicators": 130, "months": 4, "seed": 11, "start": "2024-11"}
 PERIOD = re.compile(r"(?:截至)?(\d{4})年(?:1-)?(\d{1,2})月")
@@ -216,11 +219,14 @@ def test_large_region_counts_keep_hunan_and_add_coded_prefectures_and_counties(t
 
 
 def test_cli_writes_an_inbox_and_refuses_to_overwrite_without_force(tmp_path: Path, capsys) -> None:
-    argv = ["--regions", "2", "--indicators", "3", "--months", "1", "--out", str(tmp_path), "--seed", "5"]
-    assert main(argv) == 0
+    argv = ["synth", "--regions", "2", "--indicators", "3", "--months", "1", "--out", str(tmp_path), "--seed", "5"]
+    assert yuebao(argv) == 0
     assert "observations" in capsys.readouterr().out
-    assert main(argv) == 2
-    assert main([*argv, "--force"]) == 0
+    assert yuebao(argv) == 2
+    assert "is not empty" in capsys.readouterr().err
+    assert yuebao([*argv, "--force"]) == 0
+    assert yuebao([*argv, "--force", "--start", "2024-13"]) == 2
+    assert "YYYY-MM" in capsys.readouterr().err
 
 
 def test_a_department_month_over_the_file_limit_is_split_into_parts_that_load_cleanly(
@@ -228,9 +234,9 @@ def test_a_department_month_over_the_file_limit_is_split_into_parts_that_load_cl
     import duckdb
 
     from ingestion.load import ingest_month
-    from yuebao import synth
+    from synth import writers
 
-    monkeypatch.setattr(synth, "MAX_ROWS_PER_FILE", 60)  # a few indicators × 13 regions per part
+    monkeypatch.setattr(writers, "MAX_ROWS_PER_FILE", 60)  # a few indicators × 13 regions per part
     summary = generate(tmp_path / "inbox", regions=13, indicators=40, months=1, seed=3, start="2024-10")
     parts = sorted(p.name for p in (tmp_path / "inbox" / "2024-10").glob("*_第2部分.*"))
     assert parts, "no department was split"

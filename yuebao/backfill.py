@@ -23,7 +23,8 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from yuebao.month_run import MonthRun, check_month
+from ingestion.report_month import ReportMonth
+from yuebao.month_run import MonthRun
 
 STATE_FILE = "backfill.json"
 
@@ -40,12 +41,7 @@ class BackfillStopped(RuntimeError):
 
 def month_range(first: str, last: str) -> list[str]:
     """Report months from ``first`` to ``last`` inclusive, YYYY-MM."""
-    year, month = (int(part) for part in check_month(first).split("-"))
-    end = check_month(last)
-    months: list[str] = []
-    while (current := f"{year:04d}-{month:02d}") <= end:
-        months.append(current)
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    months = [str(month) for month in ReportMonth.range(first, last)]
     if not months:
         raise ValueError(f"--from {first} is after --to {last}")
     return months

@@ -19,11 +19,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    args, rest = build_parser().parse_known_args(argv)
-    if getattr(args, "passthrough", False):
-        args.rest = rest  # commands with their own argument parser
-    elif rest:
-        build_parser().error(f"unrecognized arguments: {' '.join(rest)}")
+    args = build_parser().parse_args(argv)
     return args.handler(args)
 
 

@@ -20,6 +20,8 @@ from email.utils import formatdate, make_msgid
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
+from ingestion.report_month import ReportMonth
+
 if TYPE_CHECKING:
     from yuebao.month_run import MonthRun
 
@@ -176,8 +178,7 @@ def departments_delivered(inbox_month: Path, seeds_dir: Path) -> set[str]:
 
 def report_month_due(today: date) -> str:
     """The report month whose files are due in ``today``'s month (the month before)."""
-    year, month = (today.year - 1, 12) if today.month == 1 else (today.year, today.month - 1)
-    return f"{year}-{month:02d}"
+    return str(ReportMonth.of(today).previous())
 
 
 def reminder_message(month: str, department: str, recipient: str, owed: int, day: int,

@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from ingestion.report_month import InvalidMonth, ReportMonth
 from yuebao import SEEDS_DIR
 
-_MONTH = re.compile(r"^(19|20|21)\d{2}-(0[1-9]|1[0-2])$")
-
-
-class InvalidMonth(ValueError):
-    pass
+__all__ = ["InvalidMonth", "MonthRun", "check_month"]
 
 
 def check_month(month: str) -> str:
-    if not _MONTH.match(month):
-        raise InvalidMonth(f"report month must be YYYY-MM, got {month!r}")
-    return month
+    """``month`` if it is a report month ``YYYY-MM``; InvalidMonth otherwise."""
+    return str(ReportMonth.parse(month))
 
 
 def _flag(value: object, default: bool) -> bool:

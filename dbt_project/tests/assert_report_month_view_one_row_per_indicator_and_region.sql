@@ -1,5 +1,8 @@
 -- rpt_indicator_report_month: one row per report month × indicator × region, none after M.
-select report_month, indicator_code, region_code
+select
+    report_month,
+    indicator_code,
+    region_code
 from {{ ref('rpt_indicator_report_month') }}
 where report_month in ({{ build_report_months_for_tests() }})
 group by report_month, indicator_code, region_code

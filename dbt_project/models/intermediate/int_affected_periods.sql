@@ -10,11 +10,23 @@ with touched as (
 
 dependents as (
 
-    select report_month, indicator_code, period from touched
+    select
+        report_month,
+        indicator_code,
+        period
+    from touched
     union
-    select report_month, indicator_code, cast({{ dbt.dateadd('month', 1, 'period') }} as date) from touched
+    select
+        report_month,
+        indicator_code,
+        cast({{ dbt.dateadd('month', 1, 'period') }} as date)
+    from touched
     union
-    select report_month, indicator_code, cast({{ dbt.dateadd('month', 12, 'period') }} as date) from touched
+    select
+        report_month,
+        indicator_code,
+        cast({{ dbt.dateadd('month', 12, 'period') }} as date)
+    from touched
 
 )
 

@@ -7,20 +7,31 @@ with indicators as (
 
 aliases as (
 
-    select indicators.indicator_code, alias.name
+    select
+        indicators.indicator_code,
+        alias.name
     from indicators
-    cross join {{ split_to_rows('indicators.aliases') }} as alias(name)
+    cross join {{ split_to_rows('indicators.aliases') }} as alias (name)
     where indicators.aliases is not null
 
 ),
 
 spellings as (
 
-    select indicator_code, indicator_name as name from indicators
+    select
+        indicator_code,
+        indicator_name as name
+    from indicators
     union all
-    select indicator_code, indicator_code from indicators
+    select
+        indicator_code,
+        indicator_code as name
+    from indicators
     union all
-    select indicator_code, name from aliases
+    select
+        indicator_code,
+        name
+    from aliases
 
 )
 

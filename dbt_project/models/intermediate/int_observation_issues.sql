@@ -40,7 +40,12 @@ unresolved as (
             when 'unknown_region' then '地区“' || coalesce(region_raw, '') || '”不在地区目录中'
             when 'unknown_indicator' then '指标“' || coalesce(indicator_raw, '') || '”不在指标目录中'
             when 'unknown_unit' then '单位“' || coalesce(unit_raw, '') || '”无法识别'
-            else '单位“' || coalesce(unit_raw, '') || '”不能换算为指标“' || coalesce(indicator_raw, '') || '”的标准单位 ' || coalesce(unit, '')
+            else '单位“'
+                || coalesce(unit_raw, '')
+                || '”不能换算为指标“'
+                || coalesce(indicator_raw, '')
+                || '”的标准单位 '
+                || coalesce(unit, '')
         end as message
     from resolved
     where resolution_issue is not null and is_current_file
@@ -74,7 +79,11 @@ conflicting_rows as (
         cast(resolved.value_as_sent as varchar) as raw_value,
         'conflicting_values' as rule,
         'warning' as severity,
-        '指标“' || resolved.indicator_raw || '”（' || resolved.region_raw || '）同一统计期在本月报送中有不同数值；采用最后收到的一份' as message
+        '指标“'
+        || resolved.indicator_raw
+        || '”（'
+        || resolved.region_raw
+        || '）同一统计期在本月报送中有不同数值；采用最后收到的一份' as message
     from resolved
     inner join conflicts
         on resolved.report_month = conflicts.report_month

@@ -54,7 +54,7 @@ resolved as (
         region_names.region_code,
         indicator_names.indicator_code,
         unit_names.unit as unit_sent,
-        indicators.unit as unit,
+        indicators.unit,
         sent_units.dimension as sent_dimension,
         canonical_units.dimension as canonical_dimension,
         sent_units.factor / canonical_units.factor as unit_factor
@@ -94,10 +94,14 @@ final as (
         unit_raw,
         unit,
         value_as_sent,
-        case when sent_dimension = canonical_dimension
-            then {{ round_to('value_as_sent * unit_factor', 10) }} end as value,
-        case when sent_dimension = canonical_dimension
-            then {{ round_to('annual_target_as_sent * unit_factor', 10) }} end as annual_target,
+        case
+            when sent_dimension = canonical_dimension
+                then {{ round_to('value_as_sent * unit_factor', 10) }}
+        end as value,
+        case
+            when sent_dimension = canonical_dimension
+                then {{ round_to('annual_target_as_sent * unit_factor', 10) }}
+        end as annual_target,
         yoy_pct,
         rank_province,
         rank_subregion,

@@ -7,22 +7,36 @@ with regions as (
 
 aliases as (
 
-    select regions.region_code, alias.name
+    select
+        regions.region_code,
+        alias.name
     from regions
-    cross join {{ split_to_rows('regions.aliases') }} as alias(name)
+    cross join {{ split_to_rows('regions.aliases') }} as alias (name)
     where regions.aliases is not null
 
 ),
 
 spellings as (
 
-    select region_code, region_name as name from regions
+    select
+        region_code,
+        region_name as name
+    from regions
     union all
-    select region_code, short_name from regions
+    select
+        region_code,
+        short_name
+    from regions
     union all
-    select region_code, region_code from regions
+    select
+        region_code,
+        region_code as name
+    from regions
     union all
-    select region_code, name from aliases
+    select
+        region_code,
+        name
+    from aliases
 
 )
 

@@ -7,18 +7,26 @@ with units as (
 
 aliases as (
 
-    select units.unit, alias.name
+    select
+        units.unit,
+        alias.name
     from units
-    cross join {{ split_to_rows('units.aliases') }} as alias(name)
+    cross join {{ split_to_rows('units.aliases') }} as alias (name)
     where units.aliases is not null
 
 ),
 
 spellings as (
 
-    select unit, unit as name from units
+    select
+        unit,
+        unit as name
+    from units
     union all
-    select unit, name from aliases
+    select
+        unit,
+        name
+    from aliases
 
 )
 

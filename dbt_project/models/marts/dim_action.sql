@@ -1,7 +1,9 @@
 /* grain: one row per action of the 八大行动, in the order the monthly report prints them */
 with actions as (
 
-    select action, count(*) as indicator_count
+    select
+        action,
+        count(*) as indicator_count
     from {{ ref('stg_reference__indicators') }}
     group by action
 

@@ -7,7 +7,9 @@ with departments as (
 
 owned as (
 
-    select department, count(*) as indicators_owned
+    select
+        department,
+        count(*) as indicators_owned
     from {{ ref('stg_reference__indicators') }}
     group by department
 

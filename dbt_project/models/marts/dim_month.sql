@@ -23,9 +23,9 @@ final as (
         cast(extract(month from period) as integer) as month,
         {{ month_index('period') }} as month_index,
         cast(extract(year from period) as {{ dbt.type_string() }}) || '年1-'
-            || cast(extract(month from period) as {{ dbt.type_string() }}) || '月' as ytd_label,
+        || cast(extract(month from period) as {{ dbt.type_string() }}) || '月' as ytd_label,
         cast(extract(year from period) as {{ dbt.type_string() }}) || '年'
-            || cast(extract(month from period) as {{ dbt.type_string() }}) || '月' as month_label,
+        || cast(extract(month from period) as {{ dbt.type_string() }}) || '月' as month_label,
         {{ schedule_pct('period') }} as schedule_pct,
         extract(month from period) = 12 as is_year_end
     from months

@@ -8,13 +8,20 @@ with regions as (
 
 parents as (
 
-    select region_code, region_name, region_level, parent_code from regions
+    select
+        region_code,
+        region_name,
+        region_level,
+        parent_code
+    from regions
 
 ),
 
 subregion_sizes as (
 
-    select subregion, count(*) as subregion_members
+    select
+        subregion,
+        count(*) as subregion_members
     from regions
     where subregion is not null
     group by subregion

@@ -7,6 +7,10 @@
    or from resolving their rows against the catalog; read by the data-quality reports.
    Incremental: a build replaces its own report month's rows. */
 -- depends_on: {{ ref('stg_landing__files') }}
+{%- set issue_columns = [
+    'report_month', 'file_sha256', 'source_file', 'submitted_by', 'source_sheet', 'source_row',
+    'source_column', 'raw_value', 'rule', 'severity', 'message',
+] %}
 with build_months as (
 
     {{ build_report_months() }}
@@ -16,9 +20,9 @@ with build_months as (
 ingest as (
 
     select
-        issues.report_month, issues.file_sha256, issues.source_file, issues.submitted_by,
-        issues.source_sheet, issues.source_row, issues.source_column, issues.raw_value,
-        issues.rule, issues.severity, issues.message,
+        {% for column in issue_columns -%}
+        issues.{{ column }},
+        {% endfor -%}
         'ingest' as stage
     from {{ ref('stg_landing__ingest_issues') }} as issues
     inner join build_months
@@ -30,9 +34,9 @@ ingest as (
 resolution as (
 
     select
-        issues.report_month, issues.file_sha256, issues.source_file, issues.submitted_by,
-        issues.source_sheet, issues.source_row, issues.source_column, issues.raw_value,
-        issues.rule, issues.severity, issues.message,
+        {% for column in issue_columns -%}
+        issues.{{ column }},
+        {% endfor -%}
         'catalog' as stage
     from {{ ref('int_observation_issues') }} as issues
     inner join build_months

@@ -12,6 +12,12 @@
 -- depends_on: {{ ref('stg_landing__files') }}
 with
 
+build_months as (
+
+    {{ build_report_months() }}
+
+),
+
 scope as (
 
     select distinct
@@ -19,7 +25,7 @@ scope as (
         affected.indicator_code,
         affected.period
     from {{ ref('int_affected_periods') }} as affected
-    inner join ({{ build_report_months() }}) as build_months
+    inner join build_months
         on affected.report_month = build_months.report_month
     where affected.period <= affected.report_month
 

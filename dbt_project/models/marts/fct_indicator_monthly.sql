@@ -14,6 +14,12 @@
 with
 
 {% if is_incremental() %}
+build_months as (
+
+    {{ build_report_months() }}
+
+),
+
 scope as (
 
     select distinct
@@ -21,7 +27,7 @@ scope as (
         affected.indicator_code,
         affected.period
     from {{ ref('int_affected_periods') }} as affected
-    inner join ({{ build_report_months() }}) as build_months
+    inner join build_months
         on affected.report_month = build_months.report_month
 
 ),

@@ -9,17 +9,33 @@
    Incremental: a build re-ranks every vintage of the indicator × periods its files carry. */
 -- depends_on: {{ ref('int_report_month_periods') }}
 -- depends_on: {{ ref('stg_landing__files') }}
-with resolved as (
+with
+
+{% if is_incremental() %}
+build_months as (
+
+    {{ build_report_months() }}
+
+),
+
+scope as (
+
+    select distinct
+        touched.indicator_code,
+        touched.period
+    from {{ ref('int_report_month_periods') }} as touched
+    inner join build_months
+        on touched.report_month = build_months.report_month
+
+),
+{% endif %}
+
+resolved as (
 
     select resolved.*
     from {{ ref('int_observations_resolved_to_catalog') }} as resolved
     {% if is_incremental() %}
-    inner join (
-        select distinct touched.indicator_code, touched.period
-        from {{ ref('int_report_month_periods') }} as touched
-        inner join ({{ build_report_months() }}) as build_months
-            on touched.report_month = build_months.report_month
-    ) as scope
+    inner join scope
         on resolved.indicator_code = scope.indicator_code
         and resolved.period = scope.period
     {% endif %}
@@ -31,11 +47,12 @@ ranked as (
 
     select
         resolved.*,
-        case when is_current_file then row_number() over (
-            partition by indicator_code, region_code, period, is_current_file
-            order by {{ vintage_order('resolved') }}
-        ) end as vintage_rank
+        case when resolved.is_current_file then row_number() over vintages end as vintage_rank
     from resolved
+    window vintages as (
+        partition by resolved.indicator_code, resolved.region_code, resolved.period, resolved.is_current_file
+        order by {{ vintage_order('resolved') }}
+    )
 
 )
 

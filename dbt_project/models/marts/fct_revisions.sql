@@ -16,7 +16,10 @@ with build_months as (
 
 touched_keys as (
 
-    select distinct published.indicator_code, published.region_code, published.period
+    select distinct
+        published.indicator_code,
+        published.region_code,
+        published.period
     from {{ ref('fct_indicator_as_published') }} as published
     inner join build_months
         on published.report_month = build_months.report_month
@@ -58,8 +61,10 @@ final as (
         history.old_value,
         history.value as new_value,
         {{ round_to('history.value - history.old_value', 10) }} as difference,
-        case when history.old_value <> 0
-            then {{ round_to('(history.value / history.old_value - 1) * 100', 2) }} end as difference_pct,
+        case
+            when history.old_value <> 0
+                then {{ round_to('(history.value / history.old_value - 1) * 100', 2) }}
+        end as difference_pct,
         history.department,
         history.old_submitted_by,
         history.submitted_by as new_submitted_by,

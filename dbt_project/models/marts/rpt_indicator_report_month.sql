@@ -22,7 +22,7 @@ previous_month as (
     -- filtered by the month found (a correlated one re-joined all history: 7.7 s at month 120)
     select max(earlier.report_month) as report_month
     from {{ this }} as earlier
-    where earlier.report_month < (select max(report_month) from build_months)
+    where earlier.report_month < (select max(build_months.report_month) from build_months)
 
 ),
 {% endif %}
@@ -35,8 +35,10 @@ published as (
 
 candidates as (
 
-{% if is_incremental() %}
-    select published.*, published.report_month as published_in
+    {% if is_incremental() %}
+    select
+        published.*,
+        published.report_month as published_in
     from published
     inner join build_months
         on published.report_month = build_months.report_month
@@ -51,7 +53,7 @@ candidates as (
     inner join previous_month
         on previous.report_month = previous_month.report_month
     cross join build_months
-{% else %}
+    {% else %}
     select
         build_months.report_month,
         {{ indicator_fact_columns() | join(', ') }},
@@ -59,7 +61,7 @@ candidates as (
     from published
     inner join build_months
         on published.report_month <= build_months.report_month
-{% endif %}
+    {% endif %}
 
 ),
 
@@ -68,8 +70,8 @@ ranked as (
     select
         candidates.*,
         row_number() over (
-            partition by report_month, indicator_code, region_code
-            order by period desc, published_in desc
+            partition by candidates.report_month, candidates.indicator_code, candidates.region_code
+            order by candidates.period desc, candidates.published_in desc
         ) as recency
     from candidates
 
