@@ -13,6 +13,7 @@ docs/deploy.md lists them all.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import shutil
@@ -115,6 +116,11 @@ class Stack:
         raise StackFailed(f"the portal did not answer in {timeout_seconds:.0f} s at {self.settings.portal_url}")
 
 
+def portal_installed() -> bool:
+    """Whether this checkout has the portal package (`yuebao portal`); the stack starts it if so."""
+    return importlib.util.find_spec("portal") is not None
+
+
 def airflow_home_from_environment() -> Path:
     return Path(os.environ.get("AIRFLOW_HOME") or PROJECT_ROOT / ".demo" / "airflow-stack").resolve()
 
@@ -134,6 +140,7 @@ def settings_from_environment(executor: Executor) -> StackSettings:
         yuebao_inbox=Path(os.environ.get("YUEBAO_INBOX", defaults.yuebao_inbox)).resolve(),
         target=os.environ.get("YUEBAO_TARGET", defaults.target),
         approval_required=os.environ.get("YUEBAO_APPROVAL_REQUIRED", "true").lower() in ("1", "true", "yes", "on"),
+        portal=portal_installed(),
         portal_port=int(os.environ.get("YUEBAO_PORTAL_PORT", defaults.portal_port)),
         portal_database_url=os.environ.get("YUEBAO_PORTAL_DATABASE_URL", ""),
         warehouse={name: os.environ.get(name, value) for name, value in WAREHOUSE_DEFAULTS.items()},

@@ -149,12 +149,22 @@ class DbtViews:
         return self.created[name]
 
     def _create_seed(self, name: str) -> None:
-        types = seed_column_types(self.project).get(name)
-        options = ", types = $types" if types else ""
-        self.con.execute(
-            f"create or replace table {relation_name(self.project, name)} as"
-            f" select * from read_csv($path, header = true{options})",
-            {"path": str(self.seeds_dir / f"{name}.csv"), **({"types": types} if types else {})})
+        path = self.seeds_dir / f"{name}.csv"
+        types = seed_column_types(self.project).get(name) or {}
+        self.con.register(f"seed_{name}", _seed_rows(path, path.stat().st_mtime_ns, tuple(sorted(types.items()))))
+        try:
+            self.con.execute(f"create or replace table {relation_name(self.project, name)} as select * from seed_{name}")
+        finally:
+            self.con.unregister(f"seed_{name}")
+
+
+@cache
+def _seed_rows(path: Path, mtime_ns: int, types: tuple[tuple[str, str], ...]) -> Any:
+    """A seed CSV as an Arrow table, parsed once per process and file version (as dbt would type it)."""
+    options = ", types = $types" if types else ""
+    with duckdb.connect() as con:
+        return con.sql(f"select * from read_csv($path, header = true{options})",
+                       params={"path": str(path), **({"types": dict(types)} if types else {})}).to_arrow_table()
 
 
 def _strip_trailing_semicolon(sql: str) -> str:

@@ -7,7 +7,6 @@ The portal service starts with the stack once the `portal` package is there."""
 from __future__ import annotations
 
 import csv
-import importlib.util
 import json
 import secrets
 import socket
@@ -23,7 +22,7 @@ import redis
 from deploy.credentials import load_or_create_secrets
 from deploy.metadata_db import drop_database
 from deploy.services import POSTGRES, REDIS, missing
-from deploy.stack import Stack
+from deploy.stack import Stack, portal_installed
 from deploy.topology import ADMIN_USER, StackSettings
 from tests.conftest import EXPECTED_2024_10, SAMPLE_INBOX
 from yuebao.approval import TASK_ID, record_approval
@@ -55,7 +54,7 @@ def celery_stack(tmp_path: Path) -> Iterator[Stack]:
         yuebao_home=tmp_path / "home", yuebao_inbox=SAMPLE_INBOX,
         task_retries=0, run_schedules=False,
         approval_required=True,
-        portal=importlib.util.find_spec("portal") is not None, portal_port=free_port(),
+        portal=portal_installed(), portal_port=free_port(),
         portal_database_url=f"postgresql+psycopg2://postgres@127.0.0.1:5432/{name}_portal",
     )
     stack = Stack(settings)

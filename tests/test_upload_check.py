@@ -179,11 +179,23 @@ def test_a_wide_layout_finding_names_the_indicator_column(tmp_path: Path) -> Non
     assert {(finding.row, finding.column) for finding in found["unknown_region"]} == {(4, "A")}
 
 
-def test_narrative_files_are_received_and_checked_at_the_monthly_build(tmp_path: Path) -> None:
-    path = write(tmp_path / "市住建局_文字材料.md", "【重点任务】", "▲民生可感行动。化解超期安置939户。")
+def test_a_narrative_file_is_accepted_and_its_figures_are_checked_at_the_monthly_build(tmp_path: Path) -> None:
+    path = write(tmp_path / "市住建局_文字材料.md", "【重点任务】", "民生可感行动：化解超期安置939户。")
     result = check(path)
     assert result.status == "accepted"
-    assert [finding.rule for finding in result.findings] == ["narrative_checked_at_build"]
+    assert {finding.severity for finding in result.findings} == {"info"}
+    assert {finding.rule for finding in result.findings} <= {"narrative_checked_at_build",
+                                                             "narrative_figures_checked_at_build"}
+
+
+def test_prose_outside_any_section_is_found_at_its_paragraph(tmp_path: Path) -> None:
+    pytest.importorskip("ingestion.narrative")  # the narrative reader (issue 14)
+    path = write(tmp_path / "市住建局_文字材料.md", "市住建局10月工作情况", "本月工作很多。", "【重点任务】",
+                 "民生可感行动：化解超期安置939户。")
+    result = check(path)
+    assert result.status == "rejected"
+    [finding] = [finding for finding in result.findings if finding.severity == "blocking"]
+    assert (finding.rule, finding.row, finding.value) == ("narrative_outside_section", 2, "本月工作很多。")
 
 
 def test_the_annotated_workbook_marks_the_bad_cell_with_the_message(pending_cell_file: Path) -> None:

@@ -26,8 +26,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import duckdb
-
 log = logging.getLogger(__name__)
 
 DAG_ID = "yuebao_monthly"
@@ -210,6 +208,8 @@ def release_record(home: Path, month: str, draft_rendered_at: datetime | None,
 
 def write_release_approval(database: Path, approval: Approval) -> None:
     """``pub_release_approvals``: the month's approver, time and comment, in the build database."""
+    import duckdb
+
     with duckdb.connect(str(database)) as con:
         con.execute(f"create table if not exists main.{TABLE} (report_month varchar, approved_by varchar,"
                     " approved_at timestamptz, comment varchar)")

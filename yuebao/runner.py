@@ -91,6 +91,8 @@ def run_month(run: MonthRun, quiet: bool = True) -> RunOutcome:
         )
     state = str(getattr(dag_run, "state", "failed"))
     if state.endswith("success"):
+        if not (run.build_dir / "published.json").exists():  # publish skipped: the release was rejected
+            return RunOutcome(EXIT_ERROR, f"{run.month} was not published: the release approval was rejected")
         return RunOutcome(EXIT_PUBLISHED, f"published {run.month}: {run.published_db}")
     if run.gate_file.exists():
         from expectations.gate import GateResult
