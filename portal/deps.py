@@ -113,8 +113,14 @@ api_submission = _visible_submission(api_caller)
 page_submission = _visible_submission(page_account)
 
 
+def visible_units(account: Annotated[Account, Depends(api_caller)]) -> str | None:
+    """The unit whose submissions the caller may list (None: every unit, for the office)."""
+    return account.unit if account.role == "reporter" else None
+
+
 def _reviewed_submission(source: Callable[..., Account]) -> Callable[..., Submission]:
     def load(submission_id: int, account: Annotated[Account, Depends(source)], db: Db) -> Submission:
+        """Any submission, for the office (``source`` has already refused every other role)."""
         submission = db.get(Submission, submission_id)
         if submission is None:
             raise HTTPException(404, "没有这份报送")

@@ -14,7 +14,6 @@ from portal.deps import (
     Db,
     Month,
     Settings,
-    api_caller,
     api_reporter,
     api_submission,
     client_ip,
@@ -22,6 +21,7 @@ from portal.deps import (
     page_reporter,
     page_submission,
     session_csrf,
+    visible_units,
 )
 from portal.office import approvals, due_at, reminder_day
 from portal.pages import render
@@ -30,11 +30,6 @@ from portal.store.models import Account, Comment, Submission
 from portal.units import find_unit, indicators_expected, narrative_expected
 
 router = APIRouter()
-
-
-def visible_units(account: Annotated[Account, Depends(api_caller)]) -> str | None:
-    """The unit whose submissions the caller may list (None: every unit, for the office)."""
-    return account.unit if account.role == "reporter" else None
 
 
 # JSON API ----------------------------------------------------------------------------------------
