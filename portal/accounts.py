@@ -76,6 +76,8 @@ def login(db: Session, settings: PortalSettings, username: str, password: str, i
     """Check a password, throttled per account and per IP; every attempt is counted and audited."""
     now = datetime.now(UTC)
     since = now - timedelta(seconds=settings.failure_window_seconds)
+    # Attempts older than a day count for nothing (the audit log keeps every login for people).
+    db.query(LoginAttempt).filter(LoginAttempt.at < now - timedelta(days=1)).delete()
     if (_recent_failures(db, LoginAttempt.username, username, since) >= settings.max_failures_per_account
             or _recent_failures(db, LoginAttempt.ip, ip, since) >= settings.max_failures_per_ip):
         db.add(LoginAttempt(username=username[:64], ip=ip, at=now, succeeded=False))
