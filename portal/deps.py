@@ -81,6 +81,23 @@ def page_account(caller: Annotated[PageCaller, Depends(page_caller)]) -> Account
     return caller.account
 
 
+def data_reader(request: Request, db: Db) -> Account | None:
+    """The data API's caller (contract section 7): a token's or a session's account; ``None`` for an
+    anonymous caller when the admin allows anonymous data access; 401 otherwise. The data API only
+    reads, so a session cookie needs no CSRF token here."""
+    from portal.office import anonymous_data_access
+
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() == "bearer":
+        return api_caller(request, db)
+    session = accounts.session_for(db, request.cookies.get(SESSION_COOKIE))
+    if session is not None:
+        return session.account
+    if anonymous_data_access(db):
+        return None
+    raise HTTPException(401, "需要登录或 API 令牌（Authorization: Bearer …）", headers={"WWW-Authenticate": "Bearer"})
+
+
 def _role_check(source: Callable[..., Account], roles: tuple[str, ...]) -> Callable[..., Account]:
     def check(account: Annotated[Account, Depends(source)]) -> Account:
         if account.role not in roles:

@@ -31,6 +31,11 @@ def reminder_day(db: Session) -> int:
     return due_day(stored) if stored is not None else due_day()
 
 
+def anonymous_data_access(db: Session) -> bool:
+    """The admin's setting: may the data API be read without an account (off by default)."""
+    return db.scalar(select(Setting.value).where(Setting.key == "anonymous_data_access")) == "true"
+
+
 def set_setting(db: Session, key: str, value: str) -> None:
     found = db.scalar(select(Setting).where(Setting.key == key))
     if found is None:

@@ -219,3 +219,26 @@ def test_a_password_reset_ends_the_accounts_sessions_and_is_audited(tmp_path: Pa
     assert reporter.get(f"/months/{MONTH}").status_code == 401
     with portal.app.state.store.session() as db:
         assert db.scalar(select(AuditEvent).where(AuditEvent.action == "account_password_reset")).actor == "root"
+
+
+def test_the_data_api_reader_takes_tokens_and_sessions_and_anonymous_only_when_the_admin_allows(
+        tmp_path: Path) -> None:
+    from fastapi import Depends
+
+    from portal.deps import data_reader
+
+    portal = make_portal(tmp_path)
+
+    @portal.app.get("/test-data")
+    def probe(caller=Depends(data_reader)) -> dict[str, str | None]:  # noqa: B008 - FastAPI's idiom
+        return {"caller": caller.username if caller else None}
+
+    client = portal.client()
+    assert client.get("/test-data").status_code == 401
+    assert client.get("/test-data", headers={"Authorization": "Bearer wrong"}).status_code == 401
+    assert client.get("/test-data", headers=portal.api("reporter")).json() == {"caller": "zjj"}
+    reviewer, _ = portal.login("reviewer")
+    assert reviewer.get("/test-data").json() == {"caller": "office"}
+    admin, csrf = portal.login("admin")
+    admin.post("/admin/settings", data={"csrf_token": csrf, "reminder_day": "3", "anonymous_data": "true"})
+    assert client.get("/test-data").json() == {"caller": None}

@@ -34,6 +34,7 @@ def _admin_page(request: Request, db: Db, settings: Settings, account: Account, 
     return render(request, "admin.html", {
         "account": account, "accounts": list(db.scalars(select(Account).order_by(Account.role, Account.username))),
         "units": reporting_units(settings.catalog_dir), "roles": ROLES, "reminder_day": office.reminder_day(db),
+        "anonymous_data": office.anonymous_data_access(db),
         "distribution": path.read_text(encoding="utf-8") if path.is_file() else "",
         "events": list(db.scalars(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(50))),
         "message": message}, status_code=status_code)
@@ -89,10 +90,12 @@ def set_password(account_id: int, request: Request, db: Db, settings: Settings,
 
 @router.post("/admin/settings", dependencies=[Depends(session_csrf)])
 def save_settings(request: Request, db: Db, account: Annotated[Account, Depends(page_admin)],
-                  reminder_day: Annotated[int, Form(ge=1, le=28)]) -> Response:
+                  reminder_day: Annotated[int, Form(ge=1, le=28)],
+                  anonymous_data: Annotated[bool, Form()] = False) -> Response:
     office.set_setting(db, "reminder_day", str(reminder_day))
-    audit.record(db, "setting_changed", account.username, ip=client_ip(request), target="reminder_day",
-                 detail=str(reminder_day))
+    office.set_setting(db, "anonymous_data_access", "true" if anonymous_data else "false")
+    audit.record(db, "setting_changed", account.username, ip=client_ip(request), target="settings",
+                 detail=f"reminder_day={reminder_day} anonymous_data_access={anonymous_data}")
     db.commit()
     return RedirectResponse("/admin", status_code=303)
 
