@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -12,7 +13,8 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from portal.deps import LoginRequired
+from dataapi import DataApiSettings, make_router
+from portal.deps import LoginRequired, data_reader
 from portal.office import default_mailer
 from portal.pages import login_page
 from portal.routers import admin, auth, review, submissions
@@ -47,6 +49,9 @@ def create_app(settings: PortalSettings, store: Store | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     for router in (auth.router, submissions.router, review.router, admin.router):
         app.include_router(router)
+    # The analysts' data API (contract section 7) over this home's published warehouse; callers as the
+    # portal knows them (deps.data_reader: token, session, or anonymous when the admin allows it).
+    app.include_router(make_router(data_reader, settings=replace(DataApiSettings.from_env(), home=settings.home)))
 
     @app.middleware("http")
     async def body_limit(request: Request, call_next):  # type: ignore[no-untyped-def]

@@ -242,3 +242,27 @@ def test_the_tracker_agrees_with_the_monthly_reports_delivery_status(published_h
 def test_a_month_that_is_not_yyyy_mm_is_422(portal: Portal) -> None:
     for month in ("2024-13", "2024-1", "2024-10%0A", "latest"):
         assert portal.client().get(f"/api/v1/months/{month}/submissions", headers=portal.api("reviewer")).status_code == 422
+
+
+def test_the_portal_serves_the_published_data_to_its_callers(published_home: Path, tmp_path: Path) -> None:
+    """The data API mounted in the portal answers a token's caller from the published warehouse."""
+    from fastapi.testclient import TestClient
+
+    from portal import accounts
+    from portal.app import create_app
+    from portal.settings import PortalSettings
+    from tests.conftest import SAMPLE_INBOX
+
+    settings = PortalSettings(home=published_home, inbox=SAMPLE_INBOX,
+                              database_url=f"sqlite:///{tmp_path / 'portal.sqlite'}")
+    app = create_app(settings)
+    with app.state.store.session() as db:
+        account = accounts.create_account(db, settings, "zjj", "市住建局", "reporter", "a long enough password", None)
+        db.flush()
+        token = accounts.create_api_token(db, account, None)
+    client = TestClient(app)
+    assert client.get("/api/v1/data", params={"indicator": "retail_sales"}).status_code == 401
+    answer = client.get("/api/v1/data", params={"indicator": "retail_sales", "format": "json"},
+                        headers={"Authorization": f"Bearer {token}"})
+    assert answer.status_code == 200, answer.text
+    app.state.store.dispose()

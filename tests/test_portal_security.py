@@ -43,6 +43,13 @@ ACCESS: dict[tuple[str, str], dict[str, bool | str]] = {
     ("GET", "/review/{month}/{folder}/{name:path}"): OFFICE,
     ("POST", "/submissions/{submission_id}/return"): REVIEWER,
     ("POST", "/review/{month}/approve"): REVIEWER,
+    # The data API (d19's router, mounted by the portal): signed-in callers; anonymous only when the
+    # admin opens published data (test_the_data_api_reader_…).
+    ("GET", "/api/v1/data"): SIGNED_IN,
+    **{("GET", f"/api/v1/meta/{name}"): SIGNED_IN
+       for name in ("indicators", "regions", "actions", "departments", "periods", "releases")},
+    ("GET", "/data/indicators"): SIGNED_IN,
+    ("GET", "/data/indicators/{code}"): SIGNED_IN,
     ("GET", "/admin"): ADMIN,
     ("POST", "/admin/accounts"): ADMIN,
     ("POST", "/admin/accounts/{account_id}/active"): ADMIN,
@@ -83,7 +90,7 @@ def _request(portal: Portal, caller: str, method: str, path: str):
     spare = _spare_id(portal)
     fresh = caller == "anonymous" or path in ("/logout", "/login")
     client, csrf = portal.login(caller) if fresh else portal.session(caller)
-    url = (path.replace("{month}", MONTH).replace("{submission_id}", "1").replace("{folder}", "publish").replace("{name:path}", "bulletin.html")
+    url = (path.replace("{month}", MONTH).replace("{submission_id}", "1").replace("{folder}", "publish").replace("{code}", "retail_sales").replace("{name:path}", "bulletin.html")
            .replace("{account_id}", str(spare)))
     headers = portal.api(caller) if url.startswith("/api/") else {}
     form = {"csrf_token": csrf}
