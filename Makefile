@@ -50,8 +50,10 @@ airflow: $(STAMP)
 # Benchmarks → bench/results/latest.json and docs/benchmarks.md (country takes many minutes).
 SCALES ?= city,province,country
 BENCH_ARGS ?= --backfill-months 12 --per-process-months 2
+API_BENCH_ARGS ?= --scale province --months 120 --clients 20
 bench: bench-upload
 	$(BIN)/python bench/run_bench.py --scales $(SCALES) $(BENCH_ARGS)
+	$(BIN)/python bench/bench_api.py $(API_BENCH_ARGS)
 
 # Tier-1 upload check latency (p50/p95, seconds) → bench/results/upload.json; a few seconds.
 bench-upload: $(STAMP)

@@ -188,8 +188,10 @@ def record_release_approval(run: MonthRun, rendered_at: str | None, answer: dict
 @_timed_step
 def publish(run: MonthRun) -> dict[str, str]:
     from publication.outputs import writers
+    from publication.releases import record_release
     from publication.warehouse import finalize, swap_in
 
+    record_release(run.build_db, run.month)  # pub_releases: when this month went out (data API)
     finalize(run.build_db)
     staged = run.build_dir / "publish"
     staged.mkdir(parents=True, exist_ok=True)
