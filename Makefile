@@ -45,7 +45,7 @@ test: $(STAMP) fonts chromium lint
 	$(BIN)/pytest
 
 docs: $(STAMP)  # dbt docs of the published demo warehouse (run `make demo` first)
-	cd dbt_project && YUEBAO_DUCKDB_PATH=$(abspath $(DEMO_HOME))/warehouse.duckdb ../$(BIN)/dbt docs generate --profiles-dir . --target-path $(abspath $(DEMO_HOME))/dbt_docs
+	cd dbt_project && YUEBAO_REPORT_MONTH=2024-10-01 YUEBAO_DUCKDB_PATH=$(abspath $(DEMO_HOME))/warehouse.duckdb ../$(BIN)/dbt docs generate --profiles-dir . --target-path $(abspath $(DEMO_HOME))/dbt_docs
 	cd dbt_project && YUEBAO_DUCKDB_PATH=$(abspath $(DEMO_HOME))/warehouse.duckdb ../$(BIN)/dbt docs serve --profiles-dir . --target-path $(abspath $(DEMO_HOME))/dbt_docs
 
 # Production mode on this machine: PostgreSQL metadata, separate scheduler/DAG processor/triggerer/

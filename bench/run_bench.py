@@ -104,7 +104,9 @@ def measure(command: list[str], poll_seconds: float = 0.05) -> dict[str, object]
 
 def stage_times(home: Path, month: str) -> dict[str, float]:
     """Seconds per stage from the build's timings.jsonl; publication excludes the writers."""
-    path = home / "build" / month / "timings.jsonl"
+    from yuebao.month_run import MonthRun
+
+    path = MonthRun(month, home / "inbox", home).timings_file
     records = [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
     steps = {record["stage"]: record["seconds"] for record in records}
     stages = {name: steps.get(step, 0.0) for step, name in STEP_NAMES.items()}

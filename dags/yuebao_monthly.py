@@ -1,12 +1,13 @@
 """yuebao_monthly: load one report month — ingest → dbt build → quality gate → (approval) → publish.
 
 The file reads like configuration: every step is a function in ``yuebao.steps``; heavy imports
-(dbt, Great Expectations, pandas) happen inside the tasks, never at parse time.
+(dbt, Great Expectations, pandas) happen inside the tasks, never at parse time. The deployment's
+``YUEBAO_*`` settings are read once per process into ``yuebao.settings.Settings`` (at parse for
+the retries, in each task for the rest) and passed down.
 """
 
 from __future__ import annotations
 
-import os
 from datetime import timedelta
 
 import pendulum
@@ -17,12 +18,13 @@ from airflow.timetables.trigger import CronTriggerTimetable
 from ingestion.report_month import PATTERN as REPORT_MONTH_PATTERN
 from ingestion.report_month import ReportMonth
 from yuebao.approval_task import PublicationApproval
+from yuebao.settings import Settings
 
 WAREHOUSE = Asset("yuebao://warehouse/fct_indicator_monthly")
 
 
-def _month_run() -> dict[str, str | bool]:
-    """The run's MonthRun as a dict, from params or, for scheduled runs, the logical date."""
+def _month_run(settings: Settings) -> dict[str, str | bool]:
+    """The run's MonthRun as a dict, from params or, for scheduled runs, the logical date and the settings."""
     context = get_current_context()
     params = context["params"]
     month = params.get("month")
@@ -31,10 +33,10 @@ def _month_run() -> dict[str, str | bool]:
         month = str(ReportMonth.before(context["logical_date"]))
     return {
         "month": month,
-        "inbox": params.get("inbox") or os.environ.get("YUEBAO_INBOX", "inbox"),
-        "home": params.get("home") or os.environ.get("YUEBAO_HOME", "home"),
-        "target": params.get("target") or os.environ.get("YUEBAO_TARGET", "duckdb"),
-        "reference": params.get("reference") or os.environ.get("YUEBAO_REFERENCE"),
+        "inbox": params.get("inbox") or str(settings.inbox),
+        "home": params.get("home") or str(settings.home),
+        "target": params.get("target") or settings.target,
+        "reference": params.get("reference") or (str(settings.reference) if settings.reference else None),
         "documents": params.get("documents", True),
         "full_refresh": params.get("full_refresh", False),
     }
@@ -69,7 +71,7 @@ def _record_failure(context: dict) -> None:
                               description="Rebuild every month's facts from the landing history (dbt --full-refresh)"),
     },
     default_args={
-        "retries": int(os.environ.get("YUEBAO_TASK_RETRIES", "2")),
+        "retries": Settings.from_environ().task_retries,
         "retry_delay": timedelta(minutes=2),
         "on_failure_callback": _record_failure,
     },
@@ -80,8 +82,9 @@ def yuebao_monthly() -> None:
         from yuebao import steps
         from yuebao.month_run import MonthRun
 
-        run = MonthRun.from_dict(_month_run())
-        steps.prepare(run)
+        settings = Settings.from_environ()
+        run = MonthRun.from_dict(_month_run(settings))
+        steps.prepare(run, settings)
         return run.as_dict()
 
     @task
@@ -89,7 +92,7 @@ def yuebao_monthly() -> None:
         from yuebao import steps
         from yuebao.month_run import MonthRun
 
-        steps.ingest(MonthRun.from_dict(run))
+        steps.ingest(MonthRun.from_dict(run), Settings.from_environ())
         return run
 
     @task
@@ -97,7 +100,7 @@ def yuebao_monthly() -> None:
         from yuebao import steps
         from yuebao.month_run import MonthRun
 
-        steps.transform(MonthRun.from_dict(run))
+        steps.transform(MonthRun.from_dict(run), Settings.from_environ())
         return run
 
     @task
@@ -106,7 +109,7 @@ def yuebao_monthly() -> None:
         from yuebao.month_run import MonthRun
 
         try:
-            steps.validate(MonthRun.from_dict(run))
+            steps.validate(MonthRun.from_dict(run), Settings.from_environ())
         except steps.GateBlocked as blocked:
             raise AirflowFailException(str(blocked)) from blocked  # a data problem: never retried
         return run
@@ -116,7 +119,7 @@ def yuebao_monthly() -> None:
         from yuebao import steps
         from yuebao.month_run import MonthRun
 
-        return run | steps.render_draft(MonthRun.from_dict(run))
+        return run | steps.render_draft(MonthRun.from_dict(run), Settings.from_environ())
 
     @task(outlets=[WAREHOUSE])
     def publish(run: dict[str, str | bool]) -> dict[str, str]:
@@ -124,17 +127,19 @@ def yuebao_monthly() -> None:
         from yuebao.approval import TASK_ID
         from yuebao.month_run import MonthRun
 
+        settings = Settings.from_environ()
         month_run = MonthRun.from_dict(run)  # the draft's keys (draft_dir, rendered_at) are extra
         answer = get_current_context()["ti"].xcom_pull(task_ids=TASK_ID)
-        steps.record_release_approval(month_run, run.get("rendered_at"), answer)
-        return steps.publish(month_run)
+        steps.record_release_approval(month_run, settings, run.get("rendered_at"), answer)
+        return steps.publish(month_run, settings)
 
     @task
     def deliver_reports() -> dict[str, list[str]]:
         from yuebao.delivery import deliver_month_reports
         from yuebao.month_run import MonthRun
 
-        return deliver_month_reports(MonthRun.from_dict(_month_run()))
+        settings = Settings.from_environ()
+        return deliver_month_reports(MonthRun.from_dict(_month_run(settings)), settings)
 
     # A teardown runs whether the gate passed or blocked (departments must learn why) and does not
     # decide the run's state: a blocked month still ends failed.

@@ -1,13 +1,13 @@
 """yuebao_reminders: every morning, remind departments that have not delivered the month's files.
 
-From the due day (Airflow Variable ``yuebao_reminder_day``, else env ``YUEBAO_REMINDER_DAY``,
-default 3) of each month, departments that own indicators in the catalog and have no file in
-``<inbox>/<previous month>/`` get a reminder over the ``yuebao_smtp`` connection (or the outbox).
+From the due day (Airflow Variable ``yuebao_reminder_day``, else ``Settings.reminder_day``: env
+``YUEBAO_REMINDER_DAY``, default 3) of each month, departments that own indicators in the catalog
+and have no file in ``<inbox>/<previous month>/`` get a reminder over the ``yuebao_smtp``
+connection (or the outbox).
 """
 
 from __future__ import annotations
 
-import os
 from datetime import timedelta
 
 import pendulum
@@ -28,19 +28,21 @@ from airflow.timetables.trigger import CronTriggerTimetable
 def yuebao_reminders() -> None:
     @task
     def remind_missing_departments() -> list[str]:
-        from pathlib import Path
+        from dataclasses import replace
 
         from yuebao import SEEDS_DIR
-        from yuebao.delivery import due_day, mailer_for, report_month_due, send_reminders
+        from yuebao.delivery import mailer_for, report_month_due, send_reminders
+        from yuebao.settings import Settings
 
         local = pendulum.instance(get_current_context()["logical_date"]).in_timezone("Asia/Shanghai")
-        home = Path(os.environ.get("YUEBAO_HOME", "home"))
-        inbox = Path(os.environ.get("YUEBAO_INBOX", "inbox"))
-        seeds = Path(os.environ["YUEBAO_REFERENCE"]) if os.environ.get("YUEBAO_REFERENCE") else SEEDS_DIR
-        day = due_day(Variable.get("yuebao_reminder_day", default=None))
+        settings = Settings.from_environ()
+        variable = Variable.get("yuebao_reminder_day", default=None)
+        if variable is not None:
+            settings = replace(settings, reminder_day=int(variable))  # checked like the environment's
+        home, seeds = settings.home, settings.reference or SEEDS_DIR
         month = report_month_due(local.date())
-        return send_reminders(inbox, seeds, local.date(), day, mailer_for(home, month),
-                              home / "outbox" / "reminders.jsonl")
+        return send_reminders(settings.inbox, seeds, local.date(), settings.reminder_day,
+                              mailer_for(home, month, settings.smtp_conn_id), home / "outbox" / "reminders.jsonl")
 
     remind_missing_departments()
 

@@ -34,6 +34,7 @@ SEED_SCHEMA = "reference"
 _REFS: ContextVar[list[str]] = ContextVar("refs")
 _LANDING_SCHEMA: ContextVar[str] = ContextVar("landing_schema", default="landing")
 _CONFIG: ContextVar[dict[str, Any]] = ContextVar("config")
+_VARS: ContextVar[dict[str, str]] = ContextVar("vars")
 # Materialisation by folder (dbt_project.yml), unless a model's config() says otherwise.
 FOLDER_MATERIALIZATION = {"staging": "view", "intermediate": "view", "marts": "table"}
 
@@ -41,6 +42,14 @@ FOLDER_MATERIALIZATION = {"staging": "view", "intermediate": "view", "marts": "t
 class _Target:
     type = "duckdb"
     name = "duckdb"
+
+
+class _Exceptions:
+    """dbt's ``exceptions`` in the Jinja context."""
+
+    @staticmethod
+    def raise_compiler_error(message: str) -> None:
+        raise ValueError(message)
 
 
 class _Adapter:
@@ -75,7 +84,9 @@ def _environment(project: Path) -> Environment:
     environment.globals.update({
         "config": lambda *args, **kwargs: _CONFIG.get().update(kwargs) or "",
         "is_incremental": lambda: False,
-        "var": lambda name, default=None: default,
+        "var": lambda name, default=None: _VARS.get().get(name, default),
+        "execute": True,
+        "exceptions": _Exceptions(),
         "env_var": lambda name, default="": default,
         "return": lambda value: value,  # every macro of the project returns from its only statement
         "target": _Target(),
@@ -98,18 +109,21 @@ class RenderedModel:
 
 
 @cache
-def rendered_model(project: Path, name: str, landing_schema: str) -> RenderedModel:
-    """A model rendered as a full DuckDB build sees it; once per process (no input changes it)."""
+def rendered_model(project: Path, name: str, landing_schema: str, report_month: str) -> RenderedModel:
+    """A model rendered as a full DuckDB build of ``report_month`` (``YYYY-MM-01``, dbt's var
+    ``report_month``) sees it; once per process and month."""
     path = model_paths(project)[name]
     called: list[str] = []
     config: dict[str, Any] = {}
-    tokens = _REFS.set(called), _LANDING_SCHEMA.set(landing_schema), _CONFIG.set(config)
+    tokens = (_REFS.set(called), _LANDING_SCHEMA.set(landing_schema), _CONFIG.set(config),
+              _VARS.set({"report_month": report_month}))
     try:
         sql = _environment(project).from_string(path.read_text(encoding="utf-8")).render()
     finally:
         _REFS.reset(tokens[0])
         _LANDING_SCHEMA.reset(tokens[1])
         _CONFIG.reset(tokens[2])
+        _VARS.reset(tokens[3])
     folder = path.relative_to(project / "models").parts[0]
     materialized = config.get("materialized") or FOLDER_MATERIALIZATION[folder]
     return RenderedModel(_strip_trailing_semicolon(sql), tuple(called), materialized in ("table", "incremental"))
@@ -127,9 +141,10 @@ class DbtViews:
     """Creates, on demand, dbt's relations in ``con``: models as views or tables (as dbt materialises
     them, so a resolved row is computed once), seeds as tables."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, seeds_dir: Path, project: Path = DBT_PROJECT_DIR,
-                 landing_schema: str = "landing") -> None:
+    def __init__(self, con: duckdb.DuckDBPyConnection, seeds_dir: Path, report_month: str,
+                 project: Path = DBT_PROJECT_DIR, landing_schema: str = "landing") -> None:
         self.con, self.seeds_dir, self.project, self.landing_schema = con, seeds_dir, project, landing_schema
+        self.report_month = report_month  # YYYY-MM-01, as dbt's var report_month
         self.created: dict[str, str] = {}
         for schema in {*MODEL_SCHEMAS.values(), SEED_SCHEMA}:
             con.execute(f"create schema if not exists {schema}")
@@ -138,7 +153,7 @@ class DbtViews:
         """The relation of a model or seed, created first if this connection has not got it yet."""
         if name not in self.created:
             if name in model_paths(self.project):
-                model = rendered_model(self.project, name, self.landing_schema)
+                model = rendered_model(self.project, name, self.landing_schema, self.report_month)
                 for dependency in model.refs:
                     self.ref(dependency)
                 kind = "table" if model.is_table else "view"

@@ -5,7 +5,7 @@ over duckdb-engine returns no rows to metric queries (see docs/design.md), and P
 checkpoint for all suites. Each export is ``expectations/sql/<suite>.sql`` run by DuckDB; checks
 that need a join or a window are per-row columns computed there. Waivers recorded by the
 coordination office turn a blocking failure of (month, department, rule) into a waived one. The
-result is written as ``gate.json`` beside the build; GX Data Docs are built into ``data_docs/``.
+result and GX Data Docs are written where the caller says (``MonthRun.gate_file``, ``data_docs_dir``).
 """
 
 from __future__ import annotations
@@ -29,13 +29,13 @@ from expectations.suites import (
     Suite,
     all_suites,
 )
+from ingestion.departments import UNKNOWN_DEPARTMENT
 from ingestion.issues import RULE_HINTS
 from ingestion.report_month import ReportMonth
 
 log = logging.getLogger(__name__)
 
 SQL_DIR = Path(__file__).with_name("sql")
-UNKNOWN_DEPARTMENT = "未识别单位"
 MAX_ROWS_PER_FAILURE = 2000
 
 
@@ -321,18 +321,21 @@ def _as_dict(waiver: WaiverLike) -> dict[str, Any]:
     return asdict(waiver) if hasattr(waiver, "__dataclass_fields__") else dict(vars(waiver))  # type: ignore[arg-type]
 
 
-def validate(database: Path, build_dir: Path, month: str, waivers: Sequence[WaiverLike] = (),
-             due_day: int = 3, duckdb_config: dict[str, str] | None = None, data_docs: bool = True) -> GateResult:
-    """Run every suite on the month's build database, apply waivers and write ``gate.json``.
+def validate(database: Path, work_dir: Path, month: str, waivers: Sequence[WaiverLike] = (),
+             due_day: int = 3, duckdb_config: dict[str, str] | None = None, *,
+             gate_file: Path | None = None, data_docs_dir: Path | None = None) -> GateResult:
+    """Run every suite on the month's build database, apply waivers, write the result to ``gate_file``.
 
-    ``duckdb_config`` (e.g. a memory limit) applies to the connection that writes the exports;
-    ``data_docs`` builds GX Data Docs into ``<build_dir>/data_docs`` (about 2 s a month)."""
+    The Parquet exports go under ``work_dir``; ``duckdb_config`` (e.g. a memory limit) applies to
+    the connection that writes them; GX Data Docs are built into ``data_docs_dir`` when given
+    (about 2 s a month)."""
     suites = all_suites()
-    batches = build_dir / "gx_batches"
+    batches = work_dir / "gx_batches"
     export_tables(database, suites, batches, month, due_day, duckdb_config)
-    result = run_checkpoint(batches, suites, month, docs_dir=build_dir / "data_docs" if data_docs else None)
+    result = run_checkpoint(batches, suites, month, docs_dir=data_docs_dir)
     attach_evidence(result, suites, batches)
     apply_waivers(result, waivers)
-    result.write(build_dir / "gate.json")
+    if gate_file is not None:
+        result.write(gate_file)
     log.info(result.reason())
     return result

@@ -108,7 +108,7 @@ def check_upload(path: Path, file_name: str, unit: str, month: str, catalog_dir:
     result.wrong_sender = wrong_sender(read, unit, directory)
     with duckdb.connect(config={"threads": 1}) as con:  # a few rows: threads only cost
         land(con, read, file_name, month_start)
-        views = DbtViews(con, catalog_dir)
+        views = DbtViews(con, catalog_dir, month_start.isoformat())
         set_variables(con, sql_variables(month, due_day=3))  # the due day only matters to tier 2
         failures = [failure for suite in tier1_suites() for failure in run_suite(con, views, suite)]
     locate = ColumnLocator(data, file_name) if read.layout else None

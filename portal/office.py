@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import logging
-import os
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from email.message import EmailMessage
 from email.utils import formatdate
-from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -17,7 +15,7 @@ from portal import audit
 from portal.settings import PortalSettings
 from portal.store.models import Account, Approval, Comment, Setting, Submission
 from portal.units import Unit, reporting_units, unit_in_text, units_owing
-from yuebao.delivery import DEFAULT_SENDER, Mailer, OutboxMailer, contacts, due_day
+from yuebao.delivery import DEFAULT_SENDER, Mailer, OutboxMailer, contacts
 
 log = logging.getLogger(__name__)
 BEIJING = timezone(timedelta(hours=8))
@@ -25,10 +23,11 @@ STATUS_LABELS = {"received": "已报送", "late": "逾期报送", "missing": "�
                  "waiting": "未报送（未到期）"}
 
 
-def reminder_day(db: Session) -> int:
-    """The due day (day of the month after the report month): the admin's setting, else the default."""
+def reminder_day(db: Session, default: int) -> int:
+    """The due day (day of the month after the report month): the admin's setting, else ``default``
+    (the deployment's ``YUEBAO_REMINDER_DAY``)."""
     stored = db.scalar(select(Setting.value).where(Setting.key == "reminder_day"))
-    return due_day(stored) if stored is not None else due_day()
+    return int(stored) if stored is not None else default
 
 
 def anonymous_data_access(db: Session) -> bool:
@@ -67,7 +66,7 @@ def tracker(db: Session, settings: PortalSettings, month: str, now: datetime | N
     """Per unit the tracker follows: its delivery status for ``month`` from the portal's receipts and
     the files dropped straight into the inbox folder (dated by their modification time)."""
     now = now or datetime.now(UTC)
-    due = due_at(month, reminder_day(db))
+    due = due_at(month, reminder_day(db, settings.deployment.reminder_day))
     submissions = db.scalars(select(Submission).where(Submission.report_month == month)
                              .order_by(Submission.received_at)).all()
     dropped = _dropped_in_inbox(settings, month)
@@ -134,10 +133,10 @@ def return_message(submission: Submission, comment: str, recipient: str) -> Emai
 
 def default_mailer(settings: PortalSettings, month: str) -> Mailer:
     """The delivery module's mailer: SMTP when configured, else ``.eml`` files in ``<home>/outbox/<month>/``."""
-    if os.environ.get("YUEBAO_SMTP_CONN_ID") or os.environ.get("AIRFLOW_CONN_YUEBAO_SMTP"):
+    if settings.airflow_configured:
         from yuebao.delivery import mailer_for
 
-        return mailer_for(settings.home, month)
+        return mailer_for(settings.home, month, settings.deployment.smtp_conn_id)
     return OutboxMailer(settings.home / "outbox" / month)
 
 
@@ -145,19 +144,27 @@ def approve_month(db: Session, settings: PortalSettings, month: str, reviewer: A
                   ip: str | None = None) -> Approval:
     """Record the office's approval of ``month``'s publication: in the portal's store, and in the release
     record the monthly DAG reads (``yuebao.approval``), which also answers its waiting approval task."""
-    approved_at = record_release_approval(settings.home, month, reviewer.username, comment)
+    approved_at = record_release_approval(settings, month, reviewer.username, comment)
     approval = Approval(report_month=month, approved_by=reviewer.username, approved_at=approved_at, comment=comment)
     db.add(approval)
     audit.record(db, "approve", reviewer.username, ip=ip, target=month, detail=comment[:200])
     return approval
 
 
-def record_release_approval(home: Path, month: str, approved_by: str, comment: str) -> datetime:
-    """The hand-over to the DAG (``yuebao.approval``): ``<home>/approvals.jsonl``, published as
-    ``pub_release_approvals``; answers the DAG's waiting approval task when there is one."""
-    from yuebao.approval import record_approval
+def record_release_approval(settings: PortalSettings, month: str, approved_by: str, comment: str) -> datetime:
+    """The hand-over to the DAG (``yuebao.approval``): a line of ``<home>/approvals.jsonl``, published
+    as ``pub_release_approvals``; where Airflow is configured, the DAG's waiting task is answered too."""
+    from yuebao.approval import Approval as Release
+    from yuebao.approval import append_approval, approve_pending
 
-    return datetime.fromisoformat(record_approval(home, month, approved_by, comment).approved_at)
+    approved_at = datetime.now(UTC).replace(microsecond=0)
+    append_approval(settings.home, Release(month, approved_by, approved_at.isoformat(), comment))
+    if settings.airflow_configured:
+        try:
+            log.info("%s: %s", month, approve_pending(month, approved_by, comment, settings.deployment))
+        except Exception as error:  # noqa: BLE001 - the record stands; the DAG finds it, or the UI answers
+            log.warning("approval of %s recorded; answering the waiting task failed: %s", month, error)
+    return approved_at
 
 
 def approvals(db: Session, month: str) -> list[Approval]:

@@ -20,10 +20,15 @@ YUEBAO = str(Path(sys.executable).with_name("yuebao"))
 DBT = str(Path(sys.executable).with_name("dbt"))
 
 
-def run_dbt(*args: str, database: Path, workdir: Path, month: str = "2024-10") -> subprocess.CompletedProcess[str]:
-    """The dbt CLI on ``database`` for report month ``month``; target and logs under ``workdir``."""
-    env = os.environ | {"YUEBAO_DBT_TARGET": "duckdb", "YUEBAO_DUCKDB_PATH": str(database),
-                        "YUEBAO_REPORT_MONTH": f"{month}-01", "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+def run_dbt(*args: str, database: Path, workdir: Path,
+            month: str | None = "2024-10") -> subprocess.CompletedProcess[str]:
+    """The dbt CLI on ``database`` for report month ``month`` (None: no month given); target and logs
+    under ``workdir``."""
+    env = {name: value for name, value in os.environ.items() if name != "YUEBAO_REPORT_MONTH"}
+    env |= {"YUEBAO_DBT_TARGET": "duckdb", "YUEBAO_DUCKDB_PATH": str(database),
+            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    if month is not None:
+        env["YUEBAO_REPORT_MONTH"] = f"{month}-01"
     return subprocess.run(
         [DBT, *args, "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
          "--target-path", str(workdir / "target"), "--log-path", str(workdir / "logs")],

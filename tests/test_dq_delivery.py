@@ -19,10 +19,10 @@ from yuebao.delivery import (
     SmtpMailer,
     contacts,
     deliver_reports,
-    due_day,
     mailer_for,
     send_reminders,
 )
+from yuebao.settings import Settings
 
 MONTH = "2024-10"
 
@@ -75,9 +75,11 @@ def attachments(message: Message) -> dict[str, bytes]:
 def test_reports_go_over_smtp_through_the_airflow_connection(smtp_server, dq_dir: Path, tmp_path: Path,
                                                              monkeypatch: pytest.MonkeyPatch) -> None:
     controller, inbox = smtp_server
-    monkeypatch.setenv("AIRFLOW_CONN_YUEBAO_SMTP", f"smtp://127.0.0.1:{controller.port}")
+    # A plain loopback server: the connection turns off SmtpHook's default SSL and STARTTLS.
+    monkeypatch.setenv("AIRFLOW_CONN_YUEBAO_SMTP",
+                       f"smtp://127.0.0.1:{controller.port}?disable_ssl=true&disable_tls=true&retry_limit=0")
     mailer = mailer_for(tmp_path, MONTH)
-    assert isinstance(mailer, SmtpMailer) and mailer.port == controller.port
+    assert isinstance(mailer, SmtpMailer) and mailer.conn_id == "yuebao_smtp"
 
     outcome = deliver_reports(dq_dir, MONTH, contacts(SEEDS_DIR), mailer)
 
@@ -122,10 +124,8 @@ def test_reminders_go_to_owing_departments_without_files_from_the_due_day(tmp_pa
     assert send_reminders(inbox, SEEDS_DIR, date(2024, 11, 4), 3, outbox, sent_log) == ["市住建局", "市财政局"]
 
 
-def test_due_day_comes_from_the_environment_and_is_checked(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("YUEBAO_REMINDER_DAY", raising=False)
-    assert due_day() == 3
-    monkeypatch.setenv("YUEBAO_REMINDER_DAY", "5")
-    assert due_day() == 5
-    with pytest.raises(ValueError):
-        due_day("31")
+def test_due_day_comes_from_the_settings_and_is_checked() -> None:
+    assert Settings.from_environ({}).reminder_day == 3
+    assert Settings.from_environ({"YUEBAO_REMINDER_DAY": "5"}).reminder_day == 5
+    with pytest.raises(ValueError, match="1–28"):
+        Settings.from_environ({"YUEBAO_REMINDER_DAY": "31"})

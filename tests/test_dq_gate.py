@@ -17,8 +17,8 @@ import pytest
 
 from expectations.gate import GateResult, apply_waivers, validate
 from expectations.suites import all_suites
+from expectations.waivers import Waiver
 from tests.conftest import run_dbt
-from yuebao.waivers import Waiver
 
 MONTH = "2024-10"
 POLICE = "市公安局_社会治安_2024年1-10月.csv"

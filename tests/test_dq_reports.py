@@ -16,10 +16,10 @@ import pytest
 from openpyxl import load_workbook
 
 from expectations.gate import GateResult, validate
+from expectations.waivers import Waiver
 from publication.dq import write_month_reports
 from publication.dq.model import problems_by_department
 from tests.test_dq_gate import FORMULA, MONTH, POLICE, inject_errors
-from yuebao.waivers import Waiver
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 HEADLESS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -31,10 +31,11 @@ def reports(published_home: Path, tmp_path_factory: pytest.TempPathFactory) -> t
     """Reports of the sample month with every injected error: (build db, dq folder, gate)."""
     build_dir = tmp_path_factory.mktemp("dq_reports_build")
     database = inject_errors(published_home / "warehouse.duckdb", build_dir)
-    gate = validate(database, build_dir, MONTH)
+    gate = validate(database, build_dir, MONTH, data_docs_dir=build_dir / "data_docs")
     publish_dir = tmp_path_factory.mktemp("dq_publish") / MONTH
     waiver = Waiver(MONTH, "市商务局", "rank_out_of_range", "王主任", "省厅排名口径调整", "2024-11-04T02:00:00Z")
-    write_month_reports(database, build_dir, publish_dir, gate, [waiver])
+    write_month_reports(database, build_dir / "dq_reports", publish_dir / "dq", gate, [waiver],
+                        data_docs_dir=build_dir / "data_docs")
     return database, publish_dir / "dq", gate
 
 
@@ -99,7 +100,7 @@ def test_history_is_replaced_not_appended_when_a_month_is_rerun(reports, tmp_pat
     database, _, gate = reports
     copy = tmp_path / "warehouse.duckdb"
     shutil.copyfile(database, copy)
-    write_month_reports(copy, tmp_path, tmp_path / "publish", gate, [])
+    write_month_reports(copy, tmp_path / "dq_reports", tmp_path / "publish" / "dq", gate, [])
     with duckdb.connect(str(copy), read_only=True) as con:
         twice = con.execute("select sum(failures) from main.dq_failure_history where report_month = ?",
                             [f"{MONTH}-01"]).fetchone()

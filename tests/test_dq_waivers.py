@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from expectations.waivers import load_waivers, record_waiver
 from yuebao.cli import main
-from yuebao.waivers import load_waivers, record_waiver
 
 
 def test_waive_records_who_when_and_why(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -15,8 +15,8 @@ import psycopg
 import pytest
 
 from deploy.services import POSTGRES, missing
-from publication import postgres
 from tests.conftest import SAMPLE_INBOX, YUEBAO
+from yuebao.targets import postgres
 
 KEY = ["indicator_code", "region_code", "period"]
 

@@ -28,6 +28,7 @@ from airflow.models.taskinstance import TaskInstance
 from airflow.utils.session import create_session
 from airflow.utils.state import TaskInstanceState
 from yuebao.approval import answer_pending, record_approval
+from yuebao.settings import Settings
 
 def waiting():
     try:
@@ -48,7 +49,7 @@ print("published-before-approval" if published else "unpublished-while-waiting",
 approval = record_approval(Path(sys.argv[1]), "2024-10", "王科长", "同意发布")
 time.sleep(2)
 while waiting():  # the answer did not land (a busy SQLite): answer again
-    answer_pending("2024-10", approval)
+    answer_pending("2024-10", approval, Settings.from_environ())
     time.sleep(2)
 """
 

@@ -1,16 +1,18 @@
 """Release approval: a reviewer's go-ahead for publishing a report month, from the portal or Airflow.
 
-With approval required (``YUEBAO_APPROVAL_REQUIRED``: on in the deployed stack, off for
-``yuebao run`` and ``make demo``), the ``yuebao_monthly`` DAG renders the draft, then waits in its
+With approval required (``Settings.approval_required``, ``YUEBAO_APPROVAL_REQUIRED``: on in the
+deployed stack, off for ``yuebao run`` and ``make demo``), the ``yuebao_monthly`` DAG renders the
+draft, then waits in its
 ``approve_publication`` task — Airflow's human-in-the-loop ``ApprovalOperator`` — and publishes
 only after an answer. Two ways to answer, one record:
 
 - the Airflow UI (Required actions) answers the HITL request itself;
 - the portal calls ``record_approval``: it appends the approval to ``<home>/approvals.jsonl`` (who,
   when, comment) and answers the pending HITL request — through the stack's REST API when
-  ``YUEBAO_AIRFLOW_API_URL`` is set, else in the metadata database of a local Airflow (the same
-  handler the REST route calls). An approval recorded before the DAG reaches the wait is found
-  there and the task does not wait (it must be later than the draft it approves).
+  ``Settings.airflow_api_url`` (``YUEBAO_AIRFLOW_API_URL``) is set, else in the metadata database
+  of a local Airflow (the same handler the REST route calls). An approval recorded before the
+  DAG reaches the wait is found there and the task does not wait (it must be later than the
+  draft it approves).
 
 ``release_record`` gives the approval the publish step writes into the warehouse table
 ``pub_release_approvals`` (and the bulletin's colophon prints).
@@ -20,11 +22,12 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from yuebao.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -33,11 +36,6 @@ TASK_ID = "approve_publication"
 APPROVE = "Approve"  # ApprovalOperator.APPROVE
 APPROVALS_FILE = "approvals.jsonl"
 TABLE = "pub_release_approvals"
-
-
-def approval_required() -> bool:
-    """The deployment's setting: publication waits for a reviewer's approval."""
-    return os.environ.get("YUEBAO_APPROVAL_REQUIRED", "false").strip().lower() in ("1", "true", "yes", "on")
 
 
 @dataclass(frozen=True)
@@ -88,13 +86,15 @@ def append_approval(home: Path, approval: Approval) -> None:
         handle.write(json.dumps(asdict(approval), ensure_ascii=False) + "\n")
 
 
-def record_approval(home: Path, month: str, approved_by: str, comment: str = "") -> Approval:
+def record_approval(home: Path, month: str, approved_by: str, comment: str = "",
+                    settings: Settings | None = None) -> Approval:
     """The portal's approve action: record who approved ``month`` and when, then answer the DAG's
-    pending approval request if one is waiting (else the DAG finds the record when it gets there)."""
+    pending approval request if one is waiting (else the DAG finds the record when it gets there).
+    ``settings`` (default: this process's environment) say where the Airflow API server is."""
     approval = Approval(month, approved_by, datetime.now(UTC).isoformat(timespec="seconds"), comment)
     append_approval(home, approval)
     try:
-        answered = answer_pending(month, approval)
+        answered = answer_pending(month, approval, settings or Settings.from_environ())
     except Exception as error:  # the record stands; the wait finds it on its next look or by the UI
         log.warning("approval of %s recorded; answering the waiting task failed: %s", month, error)
     else:
@@ -102,21 +102,21 @@ def record_approval(home: Path, month: str, approved_by: str, comment: str = "")
     return approval
 
 
-def approve_pending(month: str, approved_by: str, comment: str = "") -> str:
+def approve_pending(month: str, approved_by: str, comment: str = "", settings: Settings | None = None) -> str:
     """Answer a waiting approval of ``month`` for a caller that recorded the approval itself; says
     what happened (``record_approval`` does both)."""
     approval = Approval(month, approved_by, datetime.now(UTC).isoformat(timespec="seconds"), comment)
-    return "answered the waiting DAG run" if answer_pending(month, approval) else "no DAG run waiting"
+    answered = answer_pending(month, approval, settings or Settings.from_environ())
+    return "answered the waiting DAG run" if answered else "no DAG run waiting"
 
 
-def answer_pending(month: str, approval: Approval) -> bool:
-    """Answer the waiting ``approve_publication`` task of ``month``'s run, if any; True if answered."""
-    api_url = os.environ.get("YUEBAO_AIRFLOW_API_URL")
-    if api_url:
-        return _answer_through_rest_api(api_url.rstrip("/"), month, approval)
-    if os.environ.get("AIRFLOW_HOME") or os.environ.get("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"):
-        return _answer_in_metadata_db(month, approval)
-    return False
+def answer_pending(month: str, approval: Approval, settings: Settings) -> bool:
+    """Answer the waiting ``approve_publication`` task of ``month``'s run, if any; True if answered:
+    through the stack's REST API when ``settings.airflow_api_url`` is set, else in the metadata
+    database of the local Airflow this process is configured for (Airflow's own settings)."""
+    if settings.airflow_api_url:
+        return _answer_through_rest_api(settings, month, approval)
+    return _answer_in_metadata_db(month, approval)
 
 
 def _payload(approval: Approval) -> dict[str, Any]:
@@ -124,24 +124,27 @@ def _payload(approval: Approval) -> dict[str, Any]:
             "params_input": {"approved_by": approval.approved_by, "comment": approval.comment}}
 
 
-def _airflow_token(api_url: str) -> str:
+def _airflow_token(settings: Settings) -> str:
     import httpx
 
-    user = os.environ.get("YUEBAO_AIRFLOW_USER", "admin")
-    password = os.environ.get("YUEBAO_AIRFLOW_PASSWORD")
-    if not password:
-        passwords = Path(os.environ["AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE"])
-        password = json.loads(passwords.read_text(encoding="utf-8"))[user]
-    answer = httpx.post(f"{api_url}/auth/token", json={"username": user, "password": password}, timeout=10)
+    password = settings.airflow_password
+    if not password and settings.airflow_passwords_file:
+        password = json.loads(settings.airflow_passwords_file.read_text(encoding="utf-8"))[settings.airflow_user]
+    answer = httpx.post(f"{_api_url(settings)}/auth/token",
+                        json={"username": settings.airflow_user, "password": password}, timeout=10)
     answer.raise_for_status()
     return answer.json()["access_token"]
 
 
-def _answer_through_rest_api(api_url: str, month: str, approval: Approval) -> bool:
+def _api_url(settings: Settings) -> str:
+    return (settings.airflow_api_url or "").rstrip("/")
+
+
+def _answer_through_rest_api(settings: Settings, month: str, approval: Approval) -> bool:
     import httpx
 
-    headers = {"Authorization": f"Bearer {_airflow_token(api_url)}"}
-    with httpx.Client(base_url=f"{api_url}/api/v2", headers=headers, timeout=30) as api:
+    headers = {"Authorization": f"Bearer {_airflow_token(settings)}"}
+    with httpx.Client(base_url=f"{_api_url(settings)}/api/v2", headers=headers, timeout=30) as api:
         pending = api.get(f"/dags/{DAG_ID}/dagRuns/~/hitlDetails",
                           params={"task_id": TASK_ID, "response_received": False})
         pending.raise_for_status()

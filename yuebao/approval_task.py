@@ -10,7 +10,8 @@ from typing import Any
 from airflow.providers.standard.operators.hitl import ApprovalOperator
 from airflow.sdk import Param
 
-from yuebao.approval import TASK_ID, approval_after, approval_required
+from yuebao.approval import TASK_ID, approval_after
+from yuebao.settings import Settings
 
 DRAFT_TASK = "render_draft"
 
@@ -34,7 +35,7 @@ class PublicationApproval(ApprovalOperator):
 
     def execute(self, context: Any) -> Any:
         draft = context["ti"].xcom_pull(task_ids=DRAFT_TASK) or {}
-        if not approval_required():
+        if not Settings.from_environ().approval_required:
             self.log.info("approval not required (YUEBAO_APPROVAL_REQUIRED is off): publishing")
             return None
         rendered_at = datetime.fromisoformat(draft["rendered_at"]) if draft.get("rendered_at") else None

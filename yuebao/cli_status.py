@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-FAILURE_FILE = "failure.txt"
+from yuebao.month_run import MonthRun
 
 
 def failure_file(home: str | Path, month: str) -> Path:
-    return Path(home) / "build" / month / FAILURE_FILE
+    return MonthRun(month, Path(home), Path(home)).failure_file  # the inbox plays no part
 
 
 def record_failure(context: dict[str, Any]) -> None:

@@ -1,8 +1,9 @@
 """Delivering data-quality reports and reminders by e-mail: the SMTP edge of the system.
 
-``Mailer`` is the swappable edge: ``SmtpMailer`` talks to a real server (from the Airflow
-connection ``yuebao_smtp``), ``OutboxMailer`` writes ``.eml`` files under ``<home>/outbox/`` — the
-demo's default when no connection is configured, and what tests can read.
+``Mailer`` is the swappable edge: ``SmtpMailer`` sends through the Airflow connection
+``yuebao_smtp`` with the SMTP provider's ``SmtpHook`` (SSL, STARTTLS, login, timeout and retries
+as the connection's extras say), ``OutboxMailer`` writes ``.eml`` files under ``<home>/outbox/`` —
+the demo's default when no connection is configured, and what tests can read.
 """
 
 from __future__ import annotations
@@ -10,8 +11,6 @@ from __future__ import annotations
 import csv
 import json
 import logging
-import os
-import smtplib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -21,25 +20,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from ingestion.report_month import ReportMonth
+from yuebao.settings import SMTP_CONN_ID
 
 if TYPE_CHECKING:
     from yuebao.month_run import MonthRun
+    from yuebao.settings import Settings
 
 log = logging.getLogger(__name__)
 
-SMTP_CONN_ID = "yuebao_smtp"
 DEFAULT_SENDER = "yuebao@shaoyang.example.org"
-DEFAULT_DUE_DAY = 3
-DQ_INDEX = "index.html"
-
-
-def due_day(value: str | None = None) -> int:
-    """Day of the month after the report month by which departments must have delivered."""
-    raw = value if value is not None else os.environ.get("YUEBAO_REMINDER_DAY", str(DEFAULT_DUE_DAY))
-    day = int(raw)
-    if not 1 <= day <= 28:
-        raise ValueError(f"reminder day must be 1–28, got {day}")
-    return day
 
 
 class Mailer(Protocol):
@@ -49,20 +38,20 @@ class Mailer(Protocol):
 
 @dataclass
 class SmtpMailer:
-    host: str
-    port: int = 25
-    login: str | None = None
-    password: str | None = None
-    starttls: bool = False
-    timeout: float = 30.0
+    """Sends over the server of an Airflow SMTP connection, opened by ``SmtpHook``.
+
+    The hook's own ``send_email_smtp`` builds a message from an HTML string and file paths; the
+    reports are composed here (a plain-text part, the HTML alternative, attachments from memory),
+    so the message goes out on the connection the hook opened and logged in.
+    """
+
+    conn_id: str = SMTP_CONN_ID
 
     def send(self, message: EmailMessage, name: str) -> None:
-        with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as client:
-            if self.starttls:
-                client.starttls()
-            if self.login:
-                client.login(self.login, self.password or "")
-            client.send_message(message)
+        from airflow.providers.smtp.hooks.smtp import SmtpHook
+
+        with SmtpHook(smtp_conn_id=self.conn_id) as hook:
+            hook._smtp_client.send_message(message)  # the client the hook connected and authenticated
 
 
 @dataclass
@@ -74,28 +63,24 @@ class OutboxMailer:
         (self.directory / f"{name}.eml").write_bytes(bytes(message))
 
 
-def smtp_from_connection(conn_id: str = SMTP_CONN_ID) -> SmtpMailer | None:
-    """The SMTP server of the Airflow connection, or None when it is not configured."""
+def has_connection(conn_id: str) -> bool:
+    """Whether the Airflow connection ``conn_id`` is configured (metadata database or environment)."""
     from airflow.sdk import BaseHook
     from airflow.sdk.exceptions import AirflowNotFoundException
 
     try:
-        connection = BaseHook.get_connection(conn_id)
+        BaseHook.get_connection(conn_id)
     except AirflowNotFoundException:
-        return None
-    extra = connection.extra_dejson or {}
-    return SmtpMailer(host=connection.host or "localhost", port=int(connection.port or 25),
-                      login=connection.login or None, password=connection.password or None,
-                      starttls=bool(extra.get("starttls", False)))
+        return False
+    return True
 
 
-def mailer_for(home: Path, month: str) -> Mailer:
+def mailer_for(home: Path, month: str, conn_id: str = SMTP_CONN_ID) -> Mailer:
     """SMTP through the Airflow connection when there is one; otherwise ``<home>/outbox/<month>/``."""
-    live = smtp_from_connection(os.environ.get("YUEBAO_SMTP_CONN_ID", SMTP_CONN_ID))
-    if live is None:
-        log.info("no Airflow connection %s: writing messages to the outbox", SMTP_CONN_ID)
+    if not has_connection(conn_id):
+        log.info("no Airflow connection %s: writing messages to the outbox", conn_id)
         return OutboxMailer(Path(home) / "outbox" / month)
-    return live
+    return SmtpMailer(conn_id)
 
 
 def contacts(seeds_dir: Path) -> dict[str, str]:
@@ -137,10 +122,12 @@ class DeliveryOutcome:
 
 def deliver_reports(dq_dir: Path, month: str, addresses: dict[str, str], mailer: Mailer) -> DeliveryOutcome:
     """E-mail each department's report (``<department>.html`` + ``.xlsx``) to its contact."""
+    from publication.dq import SUMMARY_PAGE
+
     sent: list[str] = []
     without_contact: list[str] = []
     for html in sorted(dq_dir.glob("*.html")):
-        if html.name == DQ_INDEX:
+        if html.name == SUMMARY_PAGE:
             continue
         department = html.stem
         recipient = addresses.get(department)
@@ -229,14 +216,14 @@ def _record_sent(sent_log: Path, today: date, departments: list[str]) -> None:
             handle.write(json.dumps({"date": today.isoformat(), "department": department}, ensure_ascii=False) + "\n")
 
 
-def deliver_month_reports(run: MonthRun) -> dict[str, list[str]]:
+def deliver_month_reports(run: MonthRun, settings: Settings) -> dict[str, list[str]]:
     """The DAG's delivery step: mail the month's reports, if the validate step wrote any."""
-    dq_dir = run.publish_dir / "dq"
     if not run.documents:  # a backfill's earlier month: departments are not mailed about old submissions
-        log.info("%s loaded without documents: reports kept in %s, not mailed", run.month, dq_dir)
+        log.info("%s loaded without documents: reports kept in %s, not mailed", run.month, run.dq_dir)
         return DeliveryOutcome([], []).as_dict()
-    if not run.gate_file.exists() or not dq_dir.is_dir():  # the gate did not run: no fresh reports
+    if not run.gate_file.exists() or not run.dq_dir.is_dir():  # the gate did not run: no fresh reports
         log.info("no data-quality reports for %s: nothing to deliver", run.month)
         return DeliveryOutcome([], []).as_dict()
-    outcome = deliver_reports(dq_dir, run.month, contacts(run.seeds_dir), mailer_for(run.home, run.month))
+    mailer = mailer_for(run.home, run.month, settings.smtp_conn_id)
+    outcome = deliver_reports(run.dq_dir, run.month, contacts(run.seeds_dir), mailer)
     return outcome.as_dict()

@@ -1,4 +1,8 @@
-"""Where one report month's run reads and writes: the paths every step agrees on."""
+"""Where one report month's run reads and writes: the paths every step agrees on.
+
+Every file or folder a month's run names is a property here; the layers below (ingestion,
+expectations, publication) receive these paths as arguments and spell none of them.
+"""
 
 from __future__ import annotations
 
@@ -88,7 +92,47 @@ class MonthRun:
 
     @property
     def gate_file(self) -> Path:
+        """The gate's result (read by the bulletin's notes and `yuebao run`'s exit code)."""
         return self.build_dir / "gate.json"
+
+    @property
+    def data_docs_dir(self) -> Path:
+        """GX Data Docs of the month, built by the gate when ``documents`` is on."""
+        return self.build_dir / "data_docs"
+
+    @property
+    def dq_dir(self) -> Path:
+        """The departments' data-quality reports, published even when the gate blocks."""
+        return self.publish_dir / "dq"
+
+    @property
+    def dq_staging_dir(self) -> Path:
+        """Where the reports are written before they replace ``dq_dir`` at once."""
+        return self.build_dir / "dq_reports"
+
+    @property
+    def publish_staging_dir(self) -> Path:
+        """The month's bulletin and Parquet files, moved to ``publish_dir`` after the swap."""
+        return self.build_dir / "publish"
+
+    @property
+    def published_file(self) -> Path:
+        """What publish wrote (warehouse and folder), as JSON."""
+        return self.build_dir / "published.json"
+
+    @property
+    def failure_file(self) -> Path:
+        """The one-line reason a task failed, for `yuebao run` to print (``yuebao.cli_status``)."""
+        return self.build_dir / "failure.txt"
+
+    @property
+    def timings_file(self) -> Path:
+        """One JSON line per step and writer with its seconds (read by bench/)."""
+        return self.build_dir / "timings.jsonl"
+
+    @property
+    def dbt_log_dir(self) -> Path:
+        return self.build_dir / "dbt_logs"
 
     @property
     def dbt_target_dir(self) -> Path:

@@ -19,6 +19,7 @@ from pathlib import Path
 from yuebao import DAGS_DIR
 from yuebao.cli_status import failure_file
 from yuebao.month_run import MonthRun
+from yuebao.settings import scoped_environ
 
 EXIT_PUBLISHED = 0
 EXIT_ERROR = 1
@@ -32,7 +33,11 @@ class RunOutcome:
 
 
 def airflow_environment(home: Path) -> dict[str, str]:
-    """Settings for a local, single-process Airflow; an operator's own AIRFLOW_HOME wins."""
+    """Settings for a local, single-process Airflow; an operator's own AIRFLOW_HOME wins.
+
+    Airflow reads them from the environment only; `run_month` sets them for its length. Tasks are
+    not retried: `yuebao run` reports a failure at once (the DAG's retries are for the scheduler).
+    """
     airflow_home = Path(os.environ.get("AIRFLOW_HOME") or home / "airflow")
     return {
         "AIRFLOW_HOME": str(airflow_home),
@@ -71,8 +76,13 @@ def load_dag():  # -> airflow.sdk.DAG
 
 def run_month(run: MonthRun, quiet: bool = True) -> RunOutcome:
     """Run the DAG for one month and map its end state to the contract's exit codes."""
-    os.environ.update(airflow_environment(run.home))
-    ensure_metadata_db(Path(os.environ["AIRFLOW_HOME"]))
+    environment = airflow_environment(run.home)
+    with scoped_environ(environment):
+        return _run_month(run, Path(environment["AIRFLOW_HOME"]), quiet)
+
+
+def _run_month(run: MonthRun, airflow_home: Path, quiet: bool) -> RunOutcome:
+    ensure_metadata_db(airflow_home)
     failure = failure_file(run.home, run.month)
     failure.unlink(missing_ok=True)
     run.gate_file.unlink(missing_ok=True)
@@ -91,7 +101,7 @@ def run_month(run: MonthRun, quiet: bool = True) -> RunOutcome:
         )
     state = str(getattr(dag_run, "state", "failed"))
     if state.endswith("success"):
-        if not (run.build_dir / "published.json").exists():  # publish skipped: the release was rejected
+        if not run.published_file.exists():  # publish skipped: the release was rejected
             return RunOutcome(EXIT_ERROR, f"{run.month} was not published: the release approval was rejected")
         return RunOutcome(EXIT_PUBLISHED, f"published {run.month}: {run.published_db}")
     if run.gate_file.exists():

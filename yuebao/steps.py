@@ -1,14 +1,17 @@
-"""The steps of a monthly load, as plain functions of a MonthRun: the DAG only wires them.
+"""The steps of a monthly load, as plain functions of a MonthRun and the Settings: the DAG only
+wires them.
 
-prepare → ingest → transform → validate → publish. Each step reads and writes only the month's
-build folder until publish, which swaps the warehouse in and writes the bulletin.
+prepare → ingest → transform → validate → publish. Until publish, the published warehouse is
+untouched: the steps build in ``<home>/build/``, except what must outlive a rejected month —
+ingest archives the received files (``<home>/raw/``, the manifest) and validate writes the
+departments' reports to ``<home>/publish/<month>/dq/`` (they must learn why a month was blocked).
+The warehouse target (DuckDB or PostgreSQL, ``yuebao.targets``) is chosen in one place, ``target_for``.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import os
 import shutil
 import sys
 import time
@@ -20,21 +23,22 @@ from typing import Any
 
 from yuebao import DBT_PROJECT_DIR
 from yuebao.month_run import MonthRun
+from yuebao.settings import Settings
+from yuebao.targets import target_for
 
 log = logging.getLogger(__name__)
-TIMINGS_FILE = "timings.jsonl"
 
 
 @contextmanager
 def timed(run: MonthRun, stage: str) -> Iterator[None]:
-    """Append ``{"stage", "seconds"}`` to the build folder's timings.jsonl (read by bench/)."""
+    """Append ``{"stage", "seconds"}`` to the run's ``timings_file`` (read by bench/)."""
     began = time.perf_counter()
     try:
         yield
     finally:
         record = {"stage": stage, "seconds": round(time.perf_counter() - began, 4)}
         if run.build_dir.is_dir():
-            with (run.build_dir / TIMINGS_FILE).open("a", encoding="utf-8") as handle:
+            with run.timings_file.open("a", encoding="utf-8") as handle:
                 handle.write(json.dumps(record) + "\n")
 
 
@@ -50,12 +54,12 @@ def release_arrow_memory() -> None:
         pyarrow.default_memory_pool().release_unused()
 
 
-def _timed_step(step: Callable[[MonthRun], Any]) -> Callable[[MonthRun], Any]:
+def _timed_step(step: Callable[[MonthRun, Settings], Any]) -> Callable[[MonthRun, Settings], Any]:
     @wraps(step)
-    def run_step(run: MonthRun) -> Any:
+    def run_step(run: MonthRun, settings: Settings) -> Any:
         try:
             with timed(run, step.__name__):
-                return step(run)
+                return step(run, settings)
         finally:
             release_arrow_memory()
     return run_step
@@ -66,45 +70,30 @@ class GateBlocked(Exception):
 
 
 @_timed_step
-def prepare(run: MonthRun) -> None:
-    from publication.warehouse import start_build
-
-    start_build(run.published_db, run.build_db, run.build_dir)
-    if run.target == "postgres":
-        from yuebao import targets
-
-        targets.prepare(run)
+def prepare(run: MonthRun, settings: Settings) -> None:
+    target_for(run).prepare(run)
     log.info("build started at %s", run.build_db)
 
 
 @_timed_step
-def ingest(run: MonthRun) -> dict[str, object]:
+def ingest(run: MonthRun, settings: Settings) -> dict[str, object]:
     import duckdb
 
     from ingestion.load import ingest_month
-    from yuebao import duckdb_config
 
-    with duckdb.connect(str(run.build_db), config=duckdb_config()) as con:
+    with duckdb.connect(str(run.build_db), config=settings.duckdb_config()) as con:
         summary = ingest_month(con, run.inbox, run.home, run.month, run.seeds_dir / "departments.csv")
-    if run.target == "postgres":
-        from yuebao import targets
-
-        targets.land(run)
+    target_for(run).land(run)
     return summary.as_dict()
 
 
 @_timed_step
-def transform(run: MonthRun) -> dict[str, object]:
+def transform(run: MonthRun, settings: Settings) -> dict[str, object]:
     from yuebao.transform import build
 
     project = reference_project(run) if run.reference else DBT_PROJECT_DIR
-    if run.target == "postgres":
-        from yuebao import targets
-
-        os.environ.update(targets.dbt_environment())
-    outcome = build(run, project_dir=project)
-    if run.target == "postgres":
-        targets.mirror_build(run)  # validation and publication read the DuckDB build
+    outcome = build(run, settings, project_dir=project)
+    target_for(run).after_build(run)  # validation and publication read the DuckDB build
     return {"models": outcome.models, "tests": outcome.tests}
 
 
@@ -134,49 +123,49 @@ def reference_project(run: MonthRun) -> Path:
 
 
 @_timed_step
-def validate(run: MonthRun) -> dict[str, object]:
+def validate(run: MonthRun, settings: Settings) -> dict[str, object]:
     from expectations.gate import validate as run_gate
+    from expectations.waivers import load_waivers
     from publication.dq import write_month_reports
-    from yuebao import duckdb_config
-    from yuebao.delivery import due_day
-    from yuebao.waivers import load_waivers
 
     waivers = load_waivers(run.home)
-    result = run_gate(run.build_db, run.build_dir, run.month, [w for w in waivers if w.month == run.month], due_day(),
-                      duckdb_config(), data_docs=run.documents)
+    month_waivers = [waiver for waiver in waivers if waiver.month == run.month]
+    result = run_gate(run.build_db, run.build_dir, run.month, month_waivers, settings.reminder_day,
+                      settings.duckdb_config(), gate_file=run.gate_file,
+                      data_docs_dir=run.data_docs_dir if run.documents else None)
     # Reports are written even when the gate blocks: the departments must learn why.
-    write_month_reports(run.build_db, run.build_dir, run.publish_dir, result, waivers, due_day())
+    write_month_reports(run.build_db, run.dq_staging_dir, run.dq_dir, result, waivers, settings.reminder_day,
+                        data_docs_dir=run.data_docs_dir)
     if result.blocked:
         raise GateBlocked(result.reason())
     return {"evaluated": result.evaluated, "warnings": len(result.failures)}
 
 
 @_timed_step
-def render_draft(run: MonthRun) -> dict[str, str]:
+def render_draft(run: MonthRun, settings: Settings) -> dict[str, str]:
     """The bulletin of the checked build in ``run.draft_dir``, for the reviewer who approves the
-    release; only when approval is required (``yuebao.approval``)."""
+    release; only when approval is required (``settings.approval_required``, ``yuebao.approval``)."""
     from datetime import UTC, datetime
 
-    from yuebao.approval import approval_required
-
-    if not approval_required():
+    if not settings.approval_required:
         return {}
     from publication.bulletin import write_bulletin
 
     if run.draft_dir.exists():
         shutil.rmtree(run.draft_dir)
     run.draft_dir.mkdir(parents=True)
-    write_bulletin(run.build_db, run.month, run.draft_dir)
+    write_bulletin(run.build_db, run.month, run.draft_dir, run.gate_file, settings.city_code)
     return {"draft_dir": str(run.draft_dir), "rendered_at": datetime.now(UTC).isoformat(timespec="seconds")}
 
 
-def record_release_approval(run: MonthRun, rendered_at: str | None, answer: dict[str, Any] | None) -> None:
+def record_release_approval(run: MonthRun, settings: Settings, rendered_at: str | None,
+                            answer: dict[str, Any] | None) -> None:
     """Write who approved the release into the build (``pub_release_approvals``), when required."""
     from datetime import datetime
 
-    from yuebao.approval import approval_required, release_record, write_release_approval
+    from yuebao.approval import release_record, write_release_approval
 
-    if not approval_required():
+    if not settings.approval_required:
         return
     approval = release_record(run.home, run.month, datetime.fromisoformat(rendered_at) if rendered_at else None,
                               answer)
@@ -186,23 +175,19 @@ def record_release_approval(run: MonthRun, rendered_at: str | None, answer: dict
 
 
 @_timed_step
-def publish(run: MonthRun) -> dict[str, str]:
+def publish(run: MonthRun, settings: Settings) -> dict[str, str]:
     from publication.outputs import writers
     from publication.releases import record_release
-    from publication.warehouse import finalize, swap_in
+    from publication.warehouse import finalize
 
     record_release(run.build_db, run.month)  # pub_releases: when this month went out (data API)
     finalize(run.build_db)
-    staged = run.build_dir / "publish"
+    staged = run.publish_staging_dir
     staged.mkdir(parents=True, exist_ok=True)
-    for write in writers(documents=run.documents):
+    for write in writers(documents=run.documents, gate_file=run.gate_file, city_code=settings.city_code):
         with timed(run, write.__name__.removeprefix("write_")):
             write(run.build_db, run.month, staged)
-    if run.target == "postgres":
-        from yuebao import targets
-
-        targets.publish(run)  # one transaction on PostgreSQL, before the DuckDB file moves
-    swap_in(run.build_db, run.published_db)
+    target_for(run).publish(run)
     run.publish_dir.mkdir(parents=True, exist_ok=True)
     for item in staged.iterdir():
         target = run.publish_dir / item.name
@@ -210,5 +195,5 @@ def publish(run: MonthRun) -> dict[str, str]:
             shutil.rmtree(target)
         shutil.move(str(item), target)
     outputs = {"warehouse": str(run.published_db), "publish_dir": str(run.publish_dir)}
-    (run.build_dir / "published.json").write_text(json.dumps(outputs, ensure_ascii=False), encoding="utf-8")
+    run.published_file.write_text(json.dumps(outputs, ensure_ascii=False), encoding="utf-8")
     return outputs

@@ -1,13 +1,28 @@
-"""Running the dbt project on a month's build database: one in-process ``dbt build``."""
+"""Running the dbt project on a month's build database: one in-process ``dbt build``.
+
+dbt receives the month and the profile's values as environment variables, set only for the
+length of the call (``dbt_scope``) and restored after: an in-process backfill's next month, or
+anything else in the process, never sees them. Environment variables rather than ``--vars``
+because a changed ``--vars`` makes dbt re-parse the whole project (seconds every month), which
+the build avoids by keeping everything dbt's partial parse is keyed on the same from month to
+month (docs/design.md). Which ones and why:
+
+- ``YUEBAO_REPORT_MONTH`` (``macros/build_report_months.sql``): the month the build loads; unset
+  is an error in dbt, never a guess;
+- ``YUEBAO_DUCKDB_PATH`` / ``YUEBAO_PG_SCHEMA`` (profiles.yml, from the run's target): where dbt
+  builds; ``YUEBAO_DUCKDB_MEMORY_LIMIT`` (profiles.yml, from ``Settings``).
+"""
 
 from __future__ import annotations
 
-import os
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 
 from yuebao import DBT_PROJECT_DIR
 from yuebao.month_run import MonthRun
+from yuebao.settings import Settings, scoped_environ
+from yuebao.targets import target_for
 
 
 class DbtBuildFailed(RuntimeError):
@@ -21,13 +36,15 @@ class DbtOutcome:
     failures: list[str]
 
 
-def dbt_environment(run: MonthRun) -> dict[str, str]:
-    """Variables the dbt profile reads (see dbt_project/profiles.yml)."""
-    env = {"YUEBAO_DBT_TARGET": run.target, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-           "YUEBAO_REPORT_MONTH": f"{run.month}-01"}
-    if run.target == "duckdb":
-        env["YUEBAO_DUCKDB_PATH"] = str(run.build_db)
-    return env
+def dbt_environment(run: MonthRun, settings: Settings) -> dict[str, str]:
+    """Variables the project's macros and profiles.yml read for this run (see the module's doc)."""
+    return {"YUEBAO_REPORT_MONTH": f"{run.month}-01", "YUEBAO_DUCKDB_MEMORY_LIMIT": settings.duckdb_memory_limit,
+            **target_for(run).profile_environment(run)}
+
+
+def dbt_scope(run: MonthRun, settings: Settings) -> AbstractContextManager[None]:
+    """The block in which dbt runs for ``run``: its environment, restored afterwards."""
+    return scoped_environ(dbt_environment(run, settings))
 
 
 def release_duckdb() -> None:
@@ -46,7 +63,7 @@ def release_duckdb() -> None:
     DuckDBConnectionManager.close_all_connections()
 
 
-def build(run: MonthRun, project_dir: Path = DBT_PROJECT_DIR) -> DbtOutcome:
+def build(run: MonthRun, settings: Settings, project_dir: Path = DBT_PROJECT_DIR) -> DbtOutcome:
     """``dbt build`` (seeds, models, data tests) in this process; raises DbtBuildFailed on any error.
 
     Unit tests check the SQL, not the month's data: they run in `make test`
@@ -54,19 +71,19 @@ def build(run: MonthRun, project_dir: Path = DBT_PROJECT_DIR) -> DbtOutcome:
     """
     from dbt.cli.main import dbtRunner
 
-    os.environ.update(dbt_environment(run))
     args = [
         "build",
         "--project-dir", str(project_dir),
         "--profiles-dir", str(DBT_PROJECT_DIR),
         "--target", run.target,
         "--target-path", str(run.dbt_target_dir),
-        "--log-path", str(run.build_dir / "dbt_logs"),
+        "--log-path", str(run.dbt_log_dir),
         "--exclude-resource-type", "unit_test",
         *(["--full-refresh"] if run.full_refresh else []),
     ]
     try:
-        result = dbtRunner().invoke(args)
+        with dbt_scope(run, settings):
+            result = dbtRunner().invoke(args)
     finally:
         release_duckdb()
     failures: list[str] = []

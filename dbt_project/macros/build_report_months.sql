@@ -1,18 +1,24 @@
 {#- The month a build loads, 'YYYY-MM-01': `--vars {report_month: ...}`, else the environment
-    variable YUEBAO_REPORT_MONTH (what `yuebao run` sets: unlike --vars, it does not invalidate
-    dbt's partial parse from one month to the next), else empty. -#}
+    variable YUEBAO_REPORT_MONTH (what `yuebao run` sets for the length of the build: unlike
+    --vars, it does not invalidate dbt's partial parse from one month to the next). A build
+    without either is an error, never a guess at the month. -#}
 {% macro loaded_report_month() -%}
-    {{- return(var('report_month', env_var('YUEBAO_REPORT_MONTH', ''))) -}}
+    {%- set month = var('report_month', env_var('YUEBAO_REPORT_MONTH', '')) -%}
+    {%- if execute and not month -%}
+        {{- exceptions.raise_compiler_error(
+            "no report month: set YUEBAO_REPORT_MONTH=YYYY-MM-01 or pass --vars '{report_month: YYYY-MM-01}'"
+        ) -}}
+    {%- endif -%}
+    {{- return(month) -}}
 {%- endmacro %}
 
 {#- The report months an incremental model (re)writes in this build, as a one-column query:
-    the month being loaded (else the latest landed month) when the model is built
-    incrementally, every landed report month on a full build. -#}
+    the month being loaded when the model is built incrementally, every landed report month on
+    a full build. -#}
 {% macro build_report_months() -%}
-    {%- if is_incremental() and loaded_report_month() -%}
-        select cast('{{ loaded_report_month() }}' as date) as report_month
-    {%- elif is_incremental() -%}
-        select max(report_month) as report_month from {{ ref('stg_landing__files') }}
+    {%- set month = loaded_report_month() -%}
+    {%- if is_incremental() -%}
+        select cast('{{ month }}' as date) as report_month
     {%- else -%}
         select distinct report_month from {{ ref('stg_landing__files') }}
     {%- endif -%}
@@ -20,11 +26,7 @@
 
 {#- The report month a build loads, for data tests that check only that month's rows. -#}
 {% macro build_report_months_for_tests() -%}
-    {%- if loaded_report_month() -%}
-        select cast('{{ loaded_report_month() }}' as date)
-    {%- else -%}
-        select max(report_month) from {{ ref('stg_landing__files') }}
-    {%- endif -%}
+    select cast('{{ loaded_report_month() }}' as date)
 {%- endmacro %}
 
 {#- A filter keeping the rows of the report months this build (re)writes, for a model's own
@@ -32,7 +34,7 @@
     DuckDB pushes into the table scan (zone maps skip other months' row groups); a join with
     build_report_months() is not pushed through views and would read all history. -#}
 {% macro in_build_report_months(column) -%}
-    {%- if is_incremental() and loaded_report_month() -%}
+    {%- if is_incremental() -%}
         {{ column }} = cast('{{ loaded_report_month() }}' as date)
     {%- else -%}
         {{ column }} in ({{ build_report_months() }})

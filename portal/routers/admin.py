@@ -33,7 +33,7 @@ def _admin_page(request: Request, db: Db, settings: Settings, account: Account, 
     path = distribution_path(settings)
     return render(request, "admin.html", {
         "account": account, "accounts": list(db.scalars(select(Account).order_by(Account.role, Account.username))),
-        "units": reporting_units(settings.catalog_dir), "roles": ROLES, "reminder_day": office.reminder_day(db),
+        "units": reporting_units(settings.catalog_dir), "roles": ROLES, "reminder_day": office.reminder_day(db, settings.deployment.reminder_day),
         "anonymous_data": office.anonymous_data_access(db),
         "distribution": path.read_text(encoding="utf-8") if path.is_file() else "",
         "events": list(db.scalars(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(50))),

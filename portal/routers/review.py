@@ -82,7 +82,7 @@ def tracker_page(month: Month, request: Request, db: Db, settings: Settings,
                                   .order_by(Submission.id.desc())))
     return render(request, "tracker.html", {
         "account": account, "month": month, "rows": office.tracker(db, settings, month),
-        "due": office.due_at(month, office.reminder_day(db)), "submissions": submissions,
+        "due": office.due_at(month, office.reminder_day(db, settings.deployment.reminder_day)), "submissions": submissions,
         "approvals": office.approvals(db, month), "documents": _documents(settings, month)})
 
 

@@ -90,7 +90,7 @@ def _month_page(request: Request, db: Db, settings: Settings, account: Account, 
                         .group_by(Submission.report_month).order_by(Submission.report_month.desc())).all()
     return render(request, "reporter.html", {
         "months": months,
-        "account": account, "month": month, "due": due_at(month, reminder_day(db)),
+        "account": account, "month": month, "due": due_at(month, reminder_day(db, settings.deployment.reminder_day)),
         "indicators": indicators_expected(settings.catalog_dir, account.unit),
         "narrative": narrative_expected(settings.catalog_dir, unit) if unit else [],
         "submissions": submissions, "new": [s for s in submissions if s.id in new],

@@ -9,7 +9,6 @@ rebuilt after later months revised its figures still shows what was published in
 from __future__ import annotations
 
 import json
-import os
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -198,12 +197,12 @@ class BulletinData:
         return ordered, ordered.groupby(["indicator_code", "region_code"], sort=False).indices
 
 
-def load(database: Path, month: str, gate_json: Path | None = None) -> BulletinData:
-    """Read the bulletin's inputs from ``database`` (opened read-only)."""
+def load(database: Path, month: str, gate_json: Path | None = None, city_code: str | None = None) -> BulletinData:
+    """Read the bulletin's inputs from ``database`` (opened read-only); ``city_code``: see ``_city_code``."""
     month_start = pd.Timestamp(f"{month}-01").date()
     with duckdb.connect(str(database), read_only=True) as con:
         regions = con.execute("select * from dim_region").df().set_index("region_code")
-        city_code = _city_code(regions)
+        city_code = _city_code(regions, city_code)
         shown = bulletin_regions(regions, city_code)
         # The history the bulletin compares with: this year and last (December before a January).
         since = date(month_start.year - 1, 1, 1)
@@ -287,10 +286,10 @@ def _stock_day(period_raw: object) -> int | None:
 HOME_CITY = "430500"  # 邵阳市, the city whose coordination office this bulletin serves
 
 
-def _city_code(regions: pd.DataFrame) -> str:
-    """The prefecture the bulletin is about: ``YUEBAO_CITY_CODE`` when set, else the one city
-    whose counties the catalog holds, else (a provincial catalog) the home city."""
-    configured = os.environ.get("YUEBAO_CITY_CODE")
+def _city_code(regions: pd.DataFrame, configured: str | None = None) -> str:
+    """The prefecture the bulletin is about: ``configured`` (``Settings.city_code``, from
+    ``YUEBAO_CITY_CODE``) when set, else the one city whose counties the catalog holds, else
+    (a provincial catalog) the home city."""
     if configured:
         if configured not in set(regions["region_code"].astype(str)):
             raise ValueError(f"YUEBAO_CITY_CODE={configured} is not a region of the catalog")

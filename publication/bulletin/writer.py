@@ -13,11 +13,12 @@ from publication.bulletin.render_markdown import render_markdown
 FILES = ("bulletin.html", "bulletin.md", "bulletin.docx")
 
 
-def write_bulletin(build_db: Path, month: str, out_dir: Path, gate_json: Path | None = None) -> Path:
-    """Write the three formats into ``out_dir``; the gate's result is read from ``out_dir/../gate.json``
-    (the month's build folder at publish time) unless ``gate_json`` is given."""
+def write_bulletin(build_db: Path, month: str, out_dir: Path, gate_json: Path | None = None,
+                   city_code: str | None = None) -> Path:
+    """Write the three formats into ``out_dir``; the gate's result (notes on warnings and waivers)
+    is read from ``gate_json`` when given (``MonthRun.gate_file``)."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    data = load(build_db, month, gate_json if gate_json is not None else out_dir.parent / "gate.json")
+    data = load(build_db, month, gate_json, city_code)
     bulletin = compose(data)
     for charts in bulletin.charts.values():
         for chart in charts:

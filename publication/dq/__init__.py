@@ -3,7 +3,7 @@
 ``write_month_reports`` runs inside the validate step, whether the gate passed or blocked: the
 departments must learn why a month was not published. It records the month's tracker, failure
 history and waivers in the build database (published only with the month) and writes the reports
-straight into ``<home>/publish/<month>/dq/``.
+straight into the folder it is given (``MonthRun.dq_dir``: ``<home>/publish/<month>/dq/``).
 """
 
 from __future__ import annotations
@@ -15,46 +15,47 @@ from pathlib import Path
 
 from expectations.gate import GateResult
 from expectations.suites import all_suites
+from expectations.waivers import Waiver
 from publication.dq.html import render_department, render_summary, write_html
 from publication.dq.model import DepartmentReport, build_reports
 from publication.dq.summary import summary_context
 from publication.dq.tables import record_month
 from publication.dq.xlsx import write_workbook
-from yuebao.waivers import Waiver
 
-DQ_FOLDER = "dq"
+SUMMARY_PAGE = "index.html"  # the month's overview beside the departments' reports
 
 
 def gate_checks() -> list[tuple[str, str]]:
     return [(check.rule, check.description) for suite in all_suites() for check in suite.checks]
 
 
-def write_month_reports(database: Path, build_dir: Path, publish_dir: Path, gate: GateResult,
+def write_month_reports(database: Path, staging_dir: Path, dq_dir: Path, gate: GateResult,
                         waivers: Sequence[Waiver], due_day: int = 3,
-                        now: datetime | None = None) -> list[DepartmentReport]:
-    """Record the month's quality tables in the build and write every report under ``publish_dir/dq``.
+                        now: datetime | None = None, data_docs_dir: Path | None = None) -> list[DepartmentReport]:
+    """Record the month's quality tables in the build and write every report into ``dq_dir``.
 
-    ``waivers`` is the whole log (it becomes ``dq_waivers``); the summary lists the month's.
+    The reports are written into ``staging_dir`` first, then replace ``dq_dir`` at once; GX Data
+    Docs are copied in from ``data_docs_dir`` when it was built. ``waivers`` is the whole log (it
+    becomes ``dq_waivers``); the summary lists the month's.
     """
     generated_at = (now or datetime.now(UTC)).strftime("%Y-%m-%d %H:%M UTC")
     record_month(database, gate, waivers, due_day)
     reports = build_reports(database, gate, gate_checks())
-    staging = build_dir / "dq_reports"
-    if staging.exists():
-        shutil.rmtree(staging)
-    staging.mkdir(parents=True)
+    if staging_dir.exists():
+        shutil.rmtree(staging_dir)
+    staging_dir.mkdir(parents=True)
     for report in reports:
-        write_html(staging / f"{report.file_name}.html", render_department(report, generated_at))
-        write_workbook(report, staging / f"{report.file_name}.xlsx")
+        write_html(staging_dir / f"{report.file_name}.html", render_department(report, generated_at))
+        write_workbook(report, staging_dir / f"{report.file_name}.xlsx")
     month_waivers = [waiver for waiver in waivers if waiver.month == gate.month]
-    docs = build_dir / "data_docs"
+    # Data Docs are not built for a backfill's earlier months
+    docs = data_docs_dir if data_docs_dir is not None and data_docs_dir.is_dir() else None
     context = summary_context(database, gate, reports, month_waivers, generated_at, due_day)
-    write_html(staging / "index.html", render_summary(context | {"data_docs": docs.is_dir()}))
-    if docs.is_dir():  # not built for a backfill's earlier months
-        shutil.copytree(docs, staging / "data_docs")
-    target = publish_dir / DQ_FOLDER
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if target.exists():
-        shutil.rmtree(target)
-    shutil.move(str(staging), target)
+    write_html(staging_dir / SUMMARY_PAGE, render_summary(context | {"data_docs": docs is not None}))
+    if docs is not None:
+        shutil.copytree(docs, staging_dir / "data_docs")
+    dq_dir.parent.mkdir(parents=True, exist_ok=True)
+    if dq_dir.exists():
+        shutil.rmtree(dq_dir)
+    shutil.move(str(staging_dir), dq_dir)
     return reports

@@ -13,7 +13,8 @@ from typing import Any
 
 import duckdb
 
-from expectations.gate import UNKNOWN_DEPARTMENT, Failure, GateResult, row_department, row_report
+from expectations.gate import Failure, GateResult, row_department, row_report
+from ingestion.departments import UNKNOWN_DEPARTMENT
 
 SEVERITY_LABELS = {"blocking": "阻断", "warning": "警告"}
 DELIVERY_LABELS = {"received": "按时报送", "late": "逾期报送", "missing": "未报送"}

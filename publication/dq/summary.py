@@ -9,13 +9,13 @@ from typing import Any
 import duckdb
 
 from expectations.gate import GateResult
+from expectations.waivers import Waiver
 from publication.dq.model import (
     DELIVERY_LABELS,
     STATUS_LABELS,
     DepartmentReport,
     general_failures,
 )
-from yuebao.waivers import Waiver
 
 TREND_MONTHS = 6
 

@@ -17,7 +17,7 @@ import pandas as pd
 
 from expectations.gate import GateResult, row_department, row_rule, set_variables, sql_variables, suite_sql
 from expectations.suites import received_departments
-from yuebao.waivers import Waiver
+from expectations.waivers import Waiver
 
 DDL = {
     "dq_delivery_status": """create table if not exists main.dq_delivery_status (

@@ -27,7 +27,7 @@ from dataapi import DataApiSettings, DuckDBWarehouse, PostgresWarehouse, make_ro
 from dataapi.warehouse import OPTIONAL_TABLES, REQUIRED_TABLES
 from deploy.services import POSTGRES, missing
 from publication.releases import record_release
-from yuebao.pg_copy import duckdb_to_postgres
+from yuebao.targets.pg_copy import duckdb_to_postgres
 
 OCTOBER_PUBLISHED = datetime.datetime(2024, 11, 5, 2, 0, tzinfo=datetime.UTC)
 NOVEMBER_PUBLISHED = datetime.datetime(2024, 12, 5, 2, 0, tzinfo=datetime.UTC)

@@ -17,8 +17,8 @@ from fastapi.testclient import TestClient
 
 from dataapi import DuckDBWarehouse, PostgresWarehouse
 from dataapi.ratelimit import TokenBuckets
-from publication import postgres
 from tests.dataapi.conftest import OCTOBER_NEW, SEPTEMBER_BEFORE, SEPTEMBER_REVISED, build_app, token_reader
+from yuebao.targets import postgres
 
 ROUTES = ["/api/v1/data?indicator=retail_sales", "/api/v1/meta/indicators", "/api/v1/meta/releases",
           "/data/indicators", "/data/indicators/retail_sales"]
@@ -146,7 +146,7 @@ def test_reading_while_loads_swap_the_postgres_schema(open_client, postgres_mart
             admin.execute(f"create table {schema}.{name} as select * from marts_sample.{name}")
     client = TestClient(build_app(PostgresWarehouse(conninfo, schema=schema)))
 
-    def swap_once(count: int) -> None:  # publication/postgres.py's swap, on this test's schema names
+    def swap_once(count: int) -> None:  # yuebao/targets/postgres.py's swap, on this test's schema names
         source = "marts_revised" if count % 2 == 0 else "marts_sample"
         with postgres_connection(env) as loader, loader.transaction():
             loader.execute(f"drop schema if exists {schema}_build cascade")

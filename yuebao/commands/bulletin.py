@@ -18,6 +18,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def handle(args: argparse.Namespace) -> int:
     from publication.bulletin import write_bulletin
+    from yuebao.settings import Settings
 
     home = args.home.resolve()
     try:
@@ -29,6 +30,6 @@ def handle(args: argparse.Namespace) -> int:
         print(f"yuebao: no published warehouse at {month_run.published_db}", file=sys.stderr)
         return 2
     target = write_bulletin(month_run.published_db, month_run.month, month_run.publish_dir,
-                            gate_json=month_run.build_dir / "gate.json")
+                            gate_json=month_run.gate_file, city_code=Settings.from_environ().city_code)
     print(f"yuebao: bulletin of {month_run.month} written to {target.parent}")
     return 0

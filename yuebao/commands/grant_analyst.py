@@ -19,7 +19,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def handle(args: argparse.Namespace) -> int:
     import psycopg
 
-    from publication.postgres import PUBLISHED_SCHEMA, connect, create_analyst_role
+    from yuebao.targets.postgres import PUBLISHED_SCHEMA, connect, create_analyst_role
 
     try:
         with connect() as con:

@@ -29,8 +29,8 @@ def known_rules() -> set[str]:
 
 
 def handle(args: argparse.Namespace) -> int:
+    from expectations.waivers import record_waiver
     from ingestion.departments import UNKNOWN_DEPARTMENT, DepartmentDirectory
-    from yuebao.waivers import record_waiver
 
     department = DepartmentDirectory(SEEDS_DIR / "departments.csv").standard(args.department)
     if args.department == UNKNOWN_DEPARTMENT:

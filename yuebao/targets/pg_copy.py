@@ -1,6 +1,6 @@
 """Copying tables between a DuckDB database and PostgreSQL, with their column types.
 
-Used by the PostgreSQL target (``yuebao.targets``): landing tables go from the month's DuckDB
+Used by the PostgreSQL target (``yuebao.targets.postgres``): landing tables go from the month's DuckDB
 build to PostgreSQL (COPY), and the relations dbt built on PostgreSQL come back into the DuckDB
 build, so the gate, the reports and the bulletin read the month exactly as PostgreSQL computed it.
 """

@@ -3,6 +3,7 @@
 A waiver names (report month, department, rule), who decided, when and why. They are appended
 to ``<home>/waivers.jsonl`` (kept between runs, never rewritten) and copied into the published
 warehouse as the table ``dq_waivers`` for audit. There is no other way past a blocking failure.
+The gate applies them (``expectations.gate.apply_waivers``); `yuebao waive` records them.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from yuebao.month_run import check_month
+from ingestion.report_month import ReportMonth
 
 WAIVERS_FILE = "waivers.jsonl"
 
@@ -27,7 +28,7 @@ class Waiver:
     waived_at: str  # ISO 8601 UTC
 
     def __post_init__(self) -> None:
-        check_month(self.month)
+        ReportMonth.parse(self.month)  # InvalidMonth (a ValueError) unless YYYY-MM
         for name in ("department", "rule", "waived_by", "reason"):
             if not str(getattr(self, name)).strip():
                 raise ValueError(f"a waiver needs a non-empty {name}")
