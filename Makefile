@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DEMO_HOME ?= .demo
 
-.PHONY: install demo test lint docs bench clean airflow fonts chromium
+.PHONY: install demo test lint docs bench bench-upload clean airflow fonts chromium portal
 
 # The venv is (re)built only when the pins change; a second `make` costs nothing.
 $(STAMP): pyproject.toml constraints.txt
@@ -35,6 +35,12 @@ demo: $(STAMP) fonts
 	@echo "bulletin:  $(DEMO_HOME)/publish/2024-10/bulletin.html  (.md, .docx beside it)"
 	@echo "quality:   $(DEMO_HOME)/publish/2024-10/dq/index.html  (one report per department)"
 
+# The submission portal on the demo home, with a demo reviewer and a 市住建局 reporter whose
+# passwords are generated now and printed once (no account or password is built in).
+portal: $(STAMP)
+	mkdir -p $(DEMO_HOME)/inbox
+	$(BIN)/yuebao portal --home $(DEMO_HOME) --inbox $(DEMO_HOME)/inbox --demo
+
 # The data-quality report tests render the HTML in headless Chromium; installed once when missing.
 chromium:
 	@command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
@@ -55,9 +61,13 @@ airflow: $(STAMP)
 SCALES ?= city,province,country
 BENCH_ARGS ?= --backfill-months 12 --per-process-months 2
 API_BENCH_ARGS ?= --scale province --months 120 --clients 20
-bench: $(STAMP)
+bench: bench-upload
 	$(BIN)/python bench/run_bench.py --scales $(SCALES) $(BENCH_ARGS)
 	$(BIN)/python bench/bench_api.py $(API_BENCH_ARGS)
+
+# Tier-1 upload check latency (p50/p95, seconds) → bench/results/upload.json; a few seconds.
+bench-upload: $(STAMP)
+	$(BIN)/python bench/bench_upload.py
 
 # Python style, the layers of docs/design.md (import-linter, pyproject.toml) and the dbt SQL's house
 # style (.sqlfluff); any finding fails.

@@ -78,6 +78,11 @@ class MonthRun:
         return self.home / "build" / "warehouse" / "warehouse.duckdb"
 
     @property
+    def draft_dir(self) -> Path:
+        """The bulletin rendered for review before publication (when approval is required)."""
+        return self.build_dir / "draft"
+
+    @property
     def published_db(self) -> Path:
         return self.home / "warehouse.duckdb"
 

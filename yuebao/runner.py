@@ -101,6 +101,8 @@ def _run_month(run: MonthRun, airflow_home: Path, quiet: bool) -> RunOutcome:
         )
     state = str(getattr(dag_run, "state", "failed"))
     if state.endswith("success"):
+        if not run.published_file.exists():  # publish skipped: the release was rejected
+            return RunOutcome(EXIT_ERROR, f"{run.month} was not published: the release approval was rejected")
         return RunOutcome(EXIT_PUBLISHED, f"published {run.month}: {run.published_db}")
     if run.gate_file.exists():
         from expectations.gate import GateResult

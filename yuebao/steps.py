@@ -149,6 +149,39 @@ def validate(run: MonthRun, settings: Settings) -> dict[str, object]:
 
 
 @_timed_step
+def render_draft(run: MonthRun, settings: Settings) -> dict[str, str]:
+    """The bulletin of the checked build in ``run.draft_dir``, for the reviewer who approves the
+    release; only when approval is required (``settings.approval_required``, ``yuebao.approval``)."""
+    from datetime import UTC, datetime
+
+    if not settings.approval_required:
+        return {}
+    from publication.bulletin import write_bulletin
+
+    if run.draft_dir.exists():
+        shutil.rmtree(run.draft_dir)
+    run.draft_dir.mkdir(parents=True)
+    write_bulletin(run.build_db, run.month, run.draft_dir, run.gate_file, settings.city_code)
+    return {"draft_dir": str(run.draft_dir), "rendered_at": datetime.now(UTC).isoformat(timespec="seconds")}
+
+
+def record_release_approval(run: MonthRun, settings: Settings, rendered_at: str | None,
+                            answer: dict[str, Any] | None) -> None:
+    """Write who approved the release into the build (``pub_release_approvals``), when required."""
+    from datetime import datetime
+
+    from yuebao.approval import release_record, write_release_approval
+
+    if not settings.approval_required:
+        return
+    approval = release_record(run.home, run.month, datetime.fromisoformat(rendered_at) if rendered_at else None,
+                              answer)
+    if approval is None:
+        raise RuntimeError(f"{run.month}: approval is required and none was recorded")
+    write_release_approval(run.build_db, approval)
+
+
+@_timed_step
 def publish(run: MonthRun, settings: Settings) -> dict[str, str]:
     from publication.outputs import writers
     from publication.releases import record_release
