@@ -4,6 +4,9 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DEMO_HOME ?= .demo
+# The demo keeps its inbox inside its home: mark the folder a yuebao home before the inbox goes in
+# (yuebao refuses a non-empty folder it did not make).
+MARK_DEMO_HOME = $(BIN)/python -c 'import sys; from yuebao.home import ensure_home; ensure_home(sys.argv[1])' $(DEMO_HOME)
 
 .PHONY: install demo test lint docs bench bench-upload clean airflow fonts chromium portal
 
@@ -27,6 +30,7 @@ fonts:
 # The demo inbox is a copy of the samples, dated when the seed's departments would have sent them
 # (a file's modification time is its submission time; a fresh clone's would make every one late).
 demo: $(STAMP) fonts
+	$(MARK_DEMO_HOME)
 	rm -rf $(DEMO_HOME)/inbox && mkdir -p $(DEMO_HOME)/inbox && cp -R samples/inbox/2024-10 $(DEMO_HOME)/inbox/
 	touch -d 2024-11-01T01:30:00Z $(DEMO_HOME)/inbox/2024-10/*  # 09:30 Beijing time
 	$(BIN)/yuebao run --month 2024-10 --inbox $(DEMO_HOME)/inbox --home $(DEMO_HOME)
@@ -38,6 +42,7 @@ demo: $(STAMP) fonts
 # The submission portal on the demo home, with a demo reviewer and a 市住建局 reporter whose
 # passwords are generated now and printed once (no account or password is built in).
 portal: $(STAMP)
+	$(MARK_DEMO_HOME)
 	mkdir -p $(DEMO_HOME)/inbox
 	$(BIN)/yuebao portal --home $(DEMO_HOME) --inbox $(DEMO_HOME)/inbox --demo
 

@@ -21,10 +21,10 @@ from ingestion.inbox import NOT_A_REGULAR_FILE, SkippedEntry, open_regular, scan
 from ingestion.issues import Issue
 from ingestion.landing import Append, replacing_month
 from ingestion.layouts import column_letter, iter_sheet_results
+from ingestion.names import decode_file_name
 from ingestion.narrative.catalog import NarrativeCatalog
 from ingestion.narrative.intake import current_narrative_files, read_archived_narrative
 from ingestion.narrative.reader import is_narrative
-from ingestion.names import decode_file_name
 from ingestion.periods import Period
 from ingestion.readers import MAX_FILE_BYTES, UnreadableFile, Workbook, read_sheets
 from ingestion.report_month import ReportMonth

@@ -46,7 +46,10 @@ _HELD: dict[Path, int] = {}  # home → descriptor of its lock file, while this 
 _UNMARKED_OK = frozenset({"failure.txt"})
 # What a home made by an earlier yuebao (before the marker) holds at its top level; such a folder
 # is adopted when it also has a published warehouse or a raw archive.
+# The office's 报/送 lines for the bulletin, set in the portal's admin page (absent: the packaged default).
+DISTRIBUTION_FILE = "distribution.txt"
 _KNOWN_ENTRIES = frozenset({
+    "portal", "approvals.jsonl", DISTRIBUTION_FILE, "inbox",  # the demo keeps its inbox in its home
     "warehouse.duckdb", "raw", "build", "publish", "airflow", "dbt_target", "dbt_reference_project",
     "waivers.jsonl", "backfill.json", "backfill.tmp", "outbox", "reminders.jsonl", LOCK_FILE,
 })

@@ -18,9 +18,9 @@ from portal.pages import render
 from portal.settings import PortalSettings
 from portal.store.models import Account, AuditEvent
 from portal.units import reporting_units
+from yuebao.home import DISTRIBUTION_FILE
 
 router = APIRouter()
-DISTRIBUTION_FILE = "distribution.txt"
 
 
 def distribution_path(settings: PortalSettings) -> Path:

@@ -34,6 +34,7 @@ def handle(args: argparse.Namespace) -> int:
         raise arguments.BadArgument(f"{month} was never published in {home}: no bulletin to rebuild")
     with home_lock(home, f"bulletin {month}", wait=args.wait, on_wait=arguments.say_waiting):
         target = write_bulletin(month_run.published_db, month_run.month, month_run.publish_dir,
-                                gate_json=month_run.gate_file, city_code=Settings.from_environ().city_code)
+                                gate_json=month_run.gate_file, city_code=Settings.from_environ().city_code,
+                                distribution=month_run.distribution_file)
     print(f"yuebao: bulletin of {month_run.month} written to {target.parent}")
     return 0

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from yuebao.commands import arguments
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("portal", help="serve the submission portal (GET /api/v1/health when ready)")
@@ -17,14 +19,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=handle)
 
 
+@arguments.guarded
 def handle(args: argparse.Namespace) -> int:
     import uvicorn
 
     from portal.app import create_app
     from portal.manage import demo_accounts
     from portal.settings import PortalSettings
+    from yuebao.home import ensure_home
 
-    settings = PortalSettings.from_env(home=args.home.resolve(), inbox=args.inbox.resolve())
+    if args.inbox.exists() and not args.inbox.is_dir():
+        raise arguments.BadArgument(f"--inbox {args.inbox} is not a folder")
+    args.inbox.mkdir(parents=True, exist_ok=True)
+    inbox = args.inbox.resolve()
+    settings = PortalSettings.from_env(home=ensure_home(arguments.home(args.home)), inbox=inbox)
     app = create_app(settings)
     if args.demo:
         for username, role, password in demo_accounts(settings, app.state.store):

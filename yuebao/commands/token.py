@@ -6,6 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from yuebao.commands import arguments
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("token", help="portal API tokens")
@@ -16,11 +18,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     create.set_defaults(handler=handle_create)
 
 
+@arguments.guarded
 def handle_create(args: argparse.Namespace) -> int:
     from portal.manage import UnknownAccount, create_token
 
     try:
-        token = create_token(args.home.resolve(), args.username)
+        token = create_token(arguments.home(args.home, must_exist=True), args.username)
     except UnknownAccount:
         print(f"yuebao: no active account {args.username!r}", file=sys.stderr)
         return 2

@@ -8,6 +8,8 @@ import os
 import sys
 from pathlib import Path
 
+from yuebao.commands import arguments
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("user", help="portal accounts")
@@ -30,10 +32,13 @@ def read_password() -> str | None:
     return first if first == getpass.getpass("再次输入 / again: ") else None
 
 
+@arguments.guarded
 def handle_add(args: argparse.Namespace) -> int:
     from portal.accounts import AccountError
     from portal.manage import add_user
+    from yuebao.home import ensure_home
 
+    ensure_home(arguments.home(args.home))
     password = read_password()
     if not password:
         print("yuebao: no password (set YUEBAO_PASSWORD or type it twice at the prompt)", file=sys.stderr)
