@@ -152,14 +152,16 @@ def departments_owing(seeds_dir: Path) -> dict[str, int]:
 
 
 def departments_delivered(inbox_month: Path, seeds_dir: Path) -> set[str]:
-    """Departments that sent files in the month's inbox folder, as ingestion tells them (by the
-    file's name, else by its rows' 报送单位)."""
+    """Departments that sent exports in the month's inbox folder, as ingestion tells them (by the
+    file's name, else by its rows' 报送单位); prose (文字材料) does not deliver the figures owed."""
     from ingestion.departments import DepartmentDirectory
     from ingestion.inbox import scan_inbox
     from ingestion.load import sender_of
+    from ingestion.narrative.reader import is_narrative
 
     directory = DepartmentDirectory(seeds_dir / "departments.csv")
-    senders = (sender_of(path, directory) for path in scan_inbox(inbox_month).files)
+    exports = (path for path in scan_inbox(inbox_month).files if not is_narrative(path.name))
+    senders = (sender_of(path, directory) for path in exports)
     return {sender for sender in senders if sender}
 
 
