@@ -52,6 +52,49 @@ class _Exceptions:
         raise ValueError(message)
 
 
+_MACRO_BLOCK = re.compile(r"{%-?\s*macro\s+(?P<name>\w+).*?{%-?\s*endmacro\s*-?%}", re.S)
+
+
+class _Returned(Exception):  # noqa: N818 (control flow, as dbt's own MacroReturn)
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+
+def _return(value: Any) -> None:
+    """dbt's ``return()``: leave the macro with ``value``."""
+    raise _Returned(value)
+
+
+def _returning(macro: Callable[..., Any]) -> Callable[..., Any]:
+    def call(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return macro(*args, **kwargs)
+        except _Returned as returned:
+            return returned.value
+    return call
+
+
+def _late_bound(macros: dict[str, Callable[..., Any]], name: str) -> Callable[..., Any]:
+    return lambda *args, **kwargs: macros[name](*args, **kwargs)
+
+
+class _CrossDatabase:
+    """dbt's ``dbt.*`` cross-database macros the models call, as dbt-duckdb renders them: ``dateadd``
+    is dbt-duckdb's own macro file, loaded from the installed adapter; ``type_string`` is its column
+    type for ``string``."""
+
+    def __init__(self, environment: Environment) -> None:
+        from dbt.adapters.duckdb.column import DuckDBColumn
+        from dbt.include import duckdb as duckdb_include
+
+        source = Path(duckdb_include.__path__[0], "macros", "utils", "dateadd.sql").read_text(encoding="utf-8")
+        self.dateadd = environment.from_string(source).module.duckdb__dateadd
+        self._string = DuckDBColumn.translate_type("string")
+
+    def type_string(self) -> str:
+        return self._string
+
+
 class _Adapter:
     """``adapter.dispatch(name, namespace)``: the DuckDB variant of a macro, else the default one."""
 
@@ -88,16 +131,22 @@ def _environment(project: Path) -> Environment:
         "execute": True,
         "exceptions": _Exceptions(),
         "env_var": lambda name, default="": default,
-        "return": lambda value: value,  # every macro of the project returns from its only statement
+        "return": _return,
         "target": _Target(),
         "adapter": _Adapter(macros),
         "ref": lambda name: _REFS.get().append(name) or relation_name(project, name),
         "source": lambda source, table: f"{_LANDING_SCHEMA.get()}.{table}",
     })
-    source = "\n".join(path.read_text(encoding="utf-8") for path in sorted((project / "macros").glob("*.sql")))
-    module = environment.from_string(source).module
-    macros.update({name: getattr(module, name) for name in dir(module) if not name.startswith("_")})
-    environment.globals.update(macros)
+    environment.globals["dbt"] = _CrossDatabase(environment)
+    # As dbt does: each macro its own template, so calls between macros go through the globals
+    # (bound before any is compiled: Jinja resolves a macro's free names when it defines it), where
+    # every macro is wrapped to give back what its `return(...)` returned (any value).
+    blocks = [block for path in sorted((project / "macros").glob("*.sql"))
+              for block in _MACRO_BLOCK.finditer(path.read_text(encoding="utf-8"))]
+    environment.globals.update({block.group("name"): _late_bound(macros, block.group("name")) for block in blocks})
+    for block in blocks:
+        macro = getattr(environment.from_string(block.group(0)).module, block.group("name"))
+        macros[block.group("name")] = _returning(macro)
     return environment
 
 

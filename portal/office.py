@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from portal import audit
 from portal.settings import PortalSettings
 from portal.store.models import Account, Approval, Comment, Setting, Submission
-from portal.units import Unit, reporting_units, unit_in_text, units_owing
+from portal.units import Unit, lead_departments, reporting_units, unit_in_text, units_owing
 from yuebao.delivery import DEFAULT_SENDER, Mailer, OutboxMailer, contacts
 
 log = logging.getLogger(__name__)
@@ -69,7 +69,8 @@ def tracker(db: Session, settings: PortalSettings, month: str, now: datetime | N
     due = due_at(month, reminder_day(db, settings.deployment.reminder_day))
     submissions = db.scalars(select(Submission).where(Submission.report_month == month)
                              .order_by(Submission.received_at)).all()
-    dropped = _dropped_in_inbox(settings, month)
+    dropped, prose = _dropped_in_inbox(settings, month)
+    leads = lead_departments(settings.catalog_dir)
     units = list(units_owing(settings.catalog_dir))
     known = {unit.name for unit in units}
     units += [unit for unit in reporting_units(settings.catalog_dir)
@@ -79,6 +80,8 @@ def tracker(db: Session, settings: PortalSettings, month: str, now: datetime | N
         own = [submission for submission in submissions if submission.unit == unit.name]
         accepted = [submission.received_at for submission in own if submission.status != "rejected"]
         accepted += dropped.get(unit.name, [])
+        if unit.kind == "task_force":  # its lead department's prose counts, as in the monthly tracker
+            accepted += prose.get(leads.get(unit.name, ""), [])
         latest = own[-1] if own else None
         if latest is not None and latest.returned_at is not None:
             status = "returned"
@@ -90,16 +93,23 @@ def tracker(db: Session, settings: PortalSettings, month: str, now: datetime | N
     return rows
 
 
-def _dropped_in_inbox(settings: PortalSettings, month: str) -> dict[str, list[datetime]]:
+def _dropped_in_inbox(settings: PortalSettings,
+                      month: str) -> tuple[dict[str, list[datetime]], dict[str, list[datetime]]]:
     """Files in the month's inbox folder (placed by the portal or dropped there): the unit their name
-    points to → the files' modification times (their submission times, as the monthly report judges)."""
+    points to → the files' modification times (their submission times, as the monthly report judges);
+    all files, and the narrative ones alone."""
     from ingestion.load import inbox_files
+    from ingestion.narrative.reader import is_narrative
 
     found: dict[str, list[datetime]] = {}
+    prose: dict[str, list[datetime]] = {}
     for path in inbox_files(settings.inbox / month):
         if unit := unit_in_text(settings.catalog_dir, path.name):
-            found.setdefault(unit, []).append(datetime.fromtimestamp(path.stat().st_mtime, UTC))
-    return found
+            sent = datetime.fromtimestamp(path.stat().st_mtime, UTC)
+            found.setdefault(unit, []).append(sent)
+            if is_narrative(path.name):
+                prose.setdefault(unit, []).append(sent)
+    return found, prose
 
 
 def return_submission(db: Session, settings: PortalSettings, submission: Submission, reviewer: Account,

@@ -59,6 +59,13 @@ def indicators_expected(catalog_dir: Path, unit: str) -> list[Expectation]:
             for row in _rows(catalog_dir / "indicators.csv") if row["department"] == unit]
 
 
+def lead_departments(catalog_dir: Path) -> dict[str, str]:
+    """Task force → its lead department (actions.csv): the lead's prose delivers the task force's,
+    as the monthly delivery tracker counts it (expectations/sql/received_departments.sql)."""
+    return {row["task_force"]: row["lead_department"] for row in _rows(catalog_dir / "actions.csv")
+            if row.get("task_force") and row.get("lead_department")}
+
+
 def narrative_expected(catalog_dir: Path, unit: Unit) -> list[str]:
     """Actions whose narrative (文字材料) ``unit`` writes: a task force its action, a county all."""
     actions = _rows(catalog_dir / "actions.csv")

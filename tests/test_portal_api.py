@@ -219,7 +219,8 @@ def test_the_tracker_counts_files_dropped_into_the_inbox_and_judges_lateness_by_
 
 def test_the_tracker_agrees_with_the_monthly_reports_delivery_status(published_home: Path, tmp_path: Path) -> None:
     """The sample month as `yuebao run` published it: the portal's tracker, on the same inbox, gives
-    every department owing indicators the status of the data-quality report's delivery tracker."""
+    every department owing indicators the status of the data-quality report's delivery tracker, and
+    every task force the status of its prose (文字材料) there."""
     import duckdb
 
     from portal.office import tracker
@@ -228,13 +229,15 @@ def test_the_tracker_agrees_with_the_monthly_reports_delivery_status(published_h
     from tests.conftest import SAMPLE_INBOX
 
     with duckdb.connect(str(published_home / "warehouse.duckdb"), read_only=True) as con:
-        report = dict(con.execute("select department, delivery_status from main.dq_delivery_status"
-                                  " where report_month = date '2024-10-01'").fetchall())
+        report = dict(con.execute(
+            "select department, case submitter_kind when 'task_force' then narrative_status else delivery_status end"
+            " from main.dq_delivery_status where report_month = date '2024-10-01'"
+            " and submitter_kind in ('department', 'task_force')").fetchall())
     settings = PortalSettings(home=tmp_path / "home", inbox=SAMPLE_INBOX)
     store = Store(settings.database_url)
     with store.session() as db:
         portal_view = {row.unit.name: row.status for row in tracker(db, settings, MONTH)
-                       if row.unit.kind == "department"}
+                       if row.unit.kind in ("department", "task_force")}
     store.dispose()
     assert report and portal_view == report
 
