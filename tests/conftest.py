@@ -62,7 +62,18 @@ def published_home(tmp_path_factory: pytest.TempPathFactory, run_yuebao) -> Path
     return home
 
 
+@pytest.fixture(scope="session")
+def synth_inbox(tmp_path_factory: pytest.TempPathFactory, run_yuebao) -> Path:
+    """A tiny synthetic inbox of three months (2024-01 … 2024-03, 13 regions, 6 indicators), read-only."""
+    out = tmp_path_factory.mktemp("synth")
+    completed = run_yuebao("synth", "--regions", "13", "--indicators", "6", "--months", "3",
+                           "--out", out, "--seed", "11")
+    assert completed.returncode == 0, completed.stderr
+    return out
+
+
 def copy_inbox(target: Path) -> Path:
     """A writable copy of the sample inbox, to damage in a test."""
     shutil.copytree(SAMPLE_INBOX, target)
     return target
+
