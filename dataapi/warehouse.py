@@ -266,10 +266,10 @@ class PostgresWarehouse:
                 return idle
         except queue.Empty:
             pass
-        defaults = {"host": os.environ.get("PGHOST", "127.0.0.1"), "port": os.environ.get("PGPORT", "5432"),
-                    "user": os.environ.get("PGUSER", "postgres"), "dbname": os.environ.get("PGDATABASE", "postgres")}
+        from yuebao.targets import postgres  # the libpq environment with the load's own defaults
+
         try:
-            con = psycopg.connect(self.conninfo, **({} if self.conninfo else defaults))
+            con = psycopg.connect(self.conninfo) if self.conninfo else postgres.connect(autocommit=False)
         except psycopg.OperationalError as error:
             raise WarehouseUnavailable(f"PostgreSQL warehouse unreachable: {error}") from error
         con.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ

@@ -27,7 +27,13 @@ from expectations.suites import REPORT_COLUMNS, Suite, all_suites
 from ingestion.archive import safe_suffix
 from ingestion.departments import DepartmentDirectory
 from ingestion.landing import replacing_month
-from ingestion.layouts import LONG_COLUMNS, column_letter, find_long_header, find_wide_header
+from ingestion.layouts import (
+    LONG_COLUMNS,
+    column_letter,
+    find_long_header,
+    find_wide_header,
+    is_column_letter,
+)
 from ingestion.load import FileOutcome, FileRead, read_file
 from ingestion.periods import Period
 from ingestion.readers import Sheet, UnreadableFile, read_sheets
@@ -36,7 +42,6 @@ from ingestion.text import compact, name_text
 Status = Literal["accepted", "accepted_with_warnings", "rejected"]
 NARRATIVE_SUFFIXES = {".docx", ".md", ".txt"}
 _RELATION = re.compile(r"\b(staging|intermediate|main)\.(\w+)")
-_LETTERS = re.compile(r"^[A-Z]{1,3}$")
 # Columns of a failing row kept for its finding: its location, and the indicator (wide layouts).
 ROW_COLUMNS = [*REPORT_COLUMNS, "indicator_raw"]
 
@@ -193,7 +198,7 @@ def run_suite(con: duckdb.DuckDBPyConnection, views: DbtViews, suite: Suite) -> 
 
 def finding_of(failure: Failure, row: dict[str, Any], locate: ColumnLocator | None) -> Finding:
     report = row_report(failure, row)
-    letter = report.column if _LETTERS.match(report.column or "") else None
+    letter = report.column if is_column_letter(report.column) else None
     if letter is None and locate is not None and row.get("source_row"):
         letter = locate.letter(row.get("source_sheet"), report.column, row.get("indicator_raw"))
     return Finding(failure.severity, report.rule, row.get("source_sheet"), row.get("source_row"),

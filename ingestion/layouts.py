@@ -40,6 +40,7 @@ _FIELDS = tuple(dict.fromkeys(LONG_COLUMNS.values()))
 REQUIRED_LONG = ("department", "period", "region", "indicator", "value", "unit")
 WIDE_FIRST_COLUMN = {"地区", "县市区", "区域", "地区名称", "region"}
 FOOTNOTE = re.compile(r"^(注|备注|说明|资料来源)")
+_COLUMN_LETTERS = re.compile(r"^[A-Z]{1,3}$")
 _INDICATOR_UNIT = re.compile(r"^(?P<name>.+?)\s*\((?P<unit>[^()]+)\)$")
 HEADER_SCAN_ROWS = 15
 # The lower cell of a two-row header: words that mean "the amount itself" or "its growth rate".
@@ -75,6 +76,11 @@ class SheetResult:
     issues: list[Issue] = field(default_factory=list)
     department_hint: str | None = None
     rejected: bool = False  # the sheet holds data the file cannot be loaded without (e.g. a missing column)
+
+
+def is_column_letter(text: str | None) -> bool:
+    """Whether ``text`` names a spreadsheet column (A … XFD), as a finding's ``column`` may."""
+    return bool(_COLUMN_LETTERS.match(text or ""))
 
 
 def column_letter(index: int) -> str:

@@ -13,9 +13,10 @@ from datetime import date
 
 from ingestion.text import normalize
 
-_DASH = "[-—–~〜至到]"
+# Marks between the months of a range (1-9月, 1至9月); prose figures (narrative.figures) use them too.
+DASH = "[-—–~〜至到]"
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
-    ("ytd", re.compile(rf"^(?:(?P<y>\d{{4}})年)?1月?{_DASH}(?P<m>\d{{1,2}})月(?:份)?(?:累计)?$")),
+    ("ytd", re.compile(rf"^(?:(?P<y>\d{{4}})年)?1月?{DASH}(?P<m>\d{{1,2}})月(?:份)?(?:累计)?$")),
     ("as_of", re.compile(r"^(?:截至|截止|截止到|截至到)(?:(?P<y>\d{4})年)?(?P<m>\d{1,2})月(?:(?P<d>\d{1,2})日|底|末)?$")),
     ("as_of", re.compile(r"^(?:截至|截止|截止到|截至到)(?P<y>\d{4})[-/.](?P<m>\d{1,2})(?:[-/.](?P<d>\d{1,2}))?$")),
     ("month", re.compile(r"^(?:(?P<y>\d{4})年)?(?P<m>\d{1,2})月(?:份)?$")),
@@ -24,9 +25,9 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("ytd", re.compile(r"^(?P<y>\d{4})年(?:全年)?$")),
 ]
 # A period written inside a title or a file name, e.g. "2024年1-9月各县市区主要经济指标".
-_EMBEDDED = re.compile(rf"(?P<y>\d{{4}})年(?:1{_DASH})?(?P<m>\d{{1,2}})月")
+_EMBEDDED = re.compile(rf"(?P<y>\d{{4}})年(?:1{DASH})?(?P<m>\d{{1,2}})月")
 # "1-9月各县市区主要经济指标": a year-to-date range without a year, which the caller supplies.
-_EMBEDDED_YTD = re.compile(rf"(?<![\d年])1月?{_DASH}(?P<m>\d{{1,2}})月")
+_EMBEDDED_YTD = re.compile(rf"(?<![\d年])1月?{DASH}(?P<m>\d{{1,2}})月")
 _YEAR = re.compile(r"(?P<y>20\d{2})年")
 
 
@@ -77,7 +78,7 @@ def period_in_text(text: str, default_year: int | None = None) -> Period | None:
     match = _EMBEDDED.search(folded)
     if match:
         year, month = int(match.group("y")), int(match.group("m"))
-        form = "ytd" if re.search(_DASH, match.group(0)) else "month"
+        form = "ytd" if re.search(DASH, match.group(0)) else "month"
     else:
         match = _EMBEDDED_YTD.search(folded) if default_year else None
         if not match:

@@ -21,7 +21,7 @@ from ingestion.xlsx_parts import (
 
 # Bounds that keep one absurd file from taking the run down (rows and cells: see xlsx_parts).
 MAX_FILE_BYTES = 50 * 1024 * 1024
-__all__ = ["MAX_CELLS", "MAX_FILE_BYTES", "MAX_ROWS", "Sheet", "UnreadableFile", "Workbook", "read_sheets"]
+__all__ = ["MAX_CELLS", "MAX_FILE_BYTES", "MAX_ROWS", "Sheet", "UnreadableFile", "Workbook", "check_size", "read_sheets"]
 
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # legacy .xls / encrypted workbooks
@@ -121,12 +121,17 @@ def _calamine_sheet(sheet: object, scan: WorkbookScan) -> Sheet:
     return Sheet(name, [list(row) for row in rows], merged, scan.formula_cells.get(name, ()))
 
 
-def read_sheets(data: bytes, suffix: str) -> Workbook:
-    """The sheets of a received file; raises UnreadableFile when the file as a whole is unusable."""
+def check_size(data: bytes) -> None:
+    """Refuse a received file (numbers or prose) that is empty or larger than MAX_FILE_BYTES."""
     if not data:
         raise UnreadableFile("empty_file", "文件为空（0 字节）")
     if len(data) > MAX_FILE_BYTES:
         raise UnreadableFile("file_too_large", f"文件大小 {len(data)} 字节，超过上限 {MAX_FILE_BYTES}")
+
+
+def read_sheets(data: bytes, suffix: str) -> Workbook:
+    """The sheets of a received file; raises UnreadableFile when the file as a whole is unusable."""
+    check_size(data)
     suffix = suffix.lower()
     if suffix == ".csv":
         return read_csv(data)

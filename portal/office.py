@@ -6,7 +6,6 @@ import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from email.message import EmailMessage
-from email.utils import formatdate
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -15,7 +14,7 @@ from portal import audit
 from portal.settings import PortalSettings
 from portal.store.models import Account, Approval, Comment, Setting, Submission
 from portal.units import Unit, lead_departments, reporting_units, unit_in_text, units_owing
-from yuebao.delivery import DEFAULT_SENDER, Mailer, OutboxMailer, contacts
+from yuebao.delivery import Mailer, OutboxMailer, contacts, office_message
 
 log = logging.getLogger(__name__)
 BEIJING = timezone(timedelta(hours=8))
@@ -130,15 +129,9 @@ def return_submission(db: Session, settings: PortalSettings, submission: Submiss
 
 
 def return_message(submission: Submission, comment: str, recipient: str) -> EmailMessage:
-    message = EmailMessage()
-    message["Subject"] = f"【月报退回】{submission.unit} {submission.report_month} 报送文件需修改后重报"
-    message["From"] = DEFAULT_SENDER
-    message["To"] = recipient
-    message["Date"] = formatdate(localtime=False)
-    message.set_content(f"{submission.unit}：\n\n贵单位报送的文件“{submission.file_name}”（回执编号 {submission.id}）"
-                        f"已被市协调办退回，意见如下：\n\n{comment}\n\n请登录月报报送平台查看并重新报送。\n\n"
-                        "市八大行动协调办（月报系统自动发送）")
-    return message
+    return office_message(f"【月报退回】{submission.unit} {submission.report_month} 报送文件需修改后重报", recipient,
+                          f"{submission.unit}：\n\n贵单位报送的文件“{submission.file_name}”（回执编号 {submission.id}）"
+                          f"已被市协调办退回，意见如下：\n\n{comment}\n\n请登录月报报送平台查看并重新报送。")
 
 
 def default_mailer(settings: PortalSettings, month: str) -> Mailer:

@@ -4,13 +4,17 @@ that runs the dbt CLI on a DuckDB file."""
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
+from deploy.services import POSTGRES, missing
 from yuebao import DBT_PROJECT_DIR
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -62,7 +66,35 @@ def published_home(tmp_path_factory: pytest.TempPathFactory, run_yuebao) -> Path
     return home
 
 
+@pytest.fixture(scope="session")
+def synth_inbox(tmp_path_factory: pytest.TempPathFactory, run_yuebao) -> Path:
+    """A tiny synthetic inbox of three months (2024-01 … 2024-03, 13 regions, 6 indicators), read-only."""
+    out = tmp_path_factory.mktemp("synth")
+    completed = run_yuebao("synth", "--regions", "13", "--indicators", "6", "--months", "3",
+                           "--out", out, "--seed", "11")
+    assert completed.returncode == 0, completed.stderr
+    return out
+
+
 def copy_inbox(target: Path) -> Path:
     """A writable copy of the sample inbox, to damage in a test."""
     shutil.copytree(SAMPLE_INBOX, target)
     return target
+
+
+@contextmanager
+def scratch_postgres(prefix: str) -> Iterator[dict[str, str]]:
+    """A new database ``<prefix>_<random>`` on the local PostgreSQL, as libpq variables; dropped on exit.
+    Fails (not skips) when PostgreSQL is not running: the stack's tests need it."""
+    import psycopg
+
+    if problems := missing(POSTGRES):
+        pytest.fail("; ".join(problems))
+    env = {"PGHOST": "127.0.0.1", "PGPORT": "5432", "PGUSER": "postgres",
+           "PGDATABASE": f"{prefix}_{secrets.token_hex(4)}"}
+    with psycopg.connect(host=env["PGHOST"], user=env["PGUSER"], dbname="postgres", autocommit=True) as admin:
+        admin.execute(f"create database {env['PGDATABASE']}")
+        try:
+            yield env
+        finally:
+            admin.execute(f"drop database {env['PGDATABASE']} with (force)")

@@ -10,21 +10,11 @@ import time
 from pathlib import Path
 
 import duckdb
-import pytest
 
 from tests.conftest import YUEBAO
 from yuebao.backfill import STATE_FILE, BackfillState, file_version, month_range
 
 MONTHS = ("2024-01", "2024-03")
-
-
-@pytest.fixture(scope="module")
-def inbox(tmp_path_factory: pytest.TempPathFactory, run_yuebao) -> Path:
-    out = tmp_path_factory.mktemp("synth")
-    completed = run_yuebao("synth", "--regions", "13", "--indicators", "6", "--months", "3",
-                           "--out", out, "--seed", "11")
-    assert completed.returncode == 0, completed.stderr
-    return out
 
 
 def backfill_command(inbox: Path, home: Path) -> list[str]:
@@ -93,17 +83,17 @@ def test_resume_skips_only_months_verified_by_the_warehouse_version(tmp_path: Pa
     assert BackfillState.load(tmp_path).resume_index(months, "someone-else's") == 0
 
 
-def test_killed_backfill_resumes_to_the_same_warehouse(inbox: Path, tmp_path: Path, airflow_home: Path) -> None:
+def test_killed_backfill_resumes_to_the_same_warehouse(synth_inbox: Path, tmp_path: Path, airflow_home: Path) -> None:
     env = os.environ | {"AIRFLOW_HOME": str(airflow_home)}
     straight, resumed = tmp_path / "straight", tmp_path / "resumed"
-    completed = subprocess.run(backfill_command(inbox, straight), env=env, capture_output=True, text=True,
+    completed = subprocess.run(backfill_command(synth_inbox, straight), env=env, capture_output=True, text=True,
                                timeout=900, check=False)
     assert completed.returncode == 0, completed.stderr[-3000:]
     assert completed_months(straight) == ["2024-01", "2024-02", "2024-03"]
     assert_documents_for_the_last_month_only(straight)
     assert_parquet_folders_partition_the_history(straight)
 
-    first = subprocess.Popen(backfill_command(inbox, resumed), env=env, stdout=subprocess.DEVNULL,
+    first = subprocess.Popen(backfill_command(synth_inbox, resumed), env=env, stdout=subprocess.DEVNULL,
                              stderr=subprocess.DEVNULL, start_new_session=True)
     try:
         deadline = time.monotonic() + 600
@@ -115,7 +105,7 @@ def test_killed_backfill_resumes_to_the_same_warehouse(inbox: Path, tmp_path: Pa
     interrupted_at = completed_months(resumed)
     assert interrupted_at and len(interrupted_at) < 3, "the kill must land mid-way"
 
-    second = subprocess.run(backfill_command(inbox, resumed), env=env, capture_output=True, text=True,
+    second = subprocess.run(backfill_command(synth_inbox, resumed), env=env, capture_output=True, text=True,
                             timeout=900, check=False)
     assert second.returncode == 0, second.stderr[-3000:]
     assert f"{len(interrupted_at)} already done" in second.stdout

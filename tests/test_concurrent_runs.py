@@ -24,15 +24,6 @@ REFUSAL = re.compile(r"^yuebao: home .+ is busy: run (\d{4}-\d{2}) \(pid (\d+), 
                      r" try again later or pass --wait$")
 
 
-@pytest.fixture(scope="module")
-def inbox(tmp_path_factory: pytest.TempPathFactory, run_yuebao) -> Path:
-    out = tmp_path_factory.mktemp("synth")
-    completed = run_yuebao("synth", "--regions", "13", "--indicators", "6", "--months", "3",
-                           "--out", out, "--seed", "11")
-    assert completed.returncode == 0, completed.stderr
-    return out
-
-
 @dataclass
 class Run:
     month: str
@@ -105,16 +96,16 @@ DELAYS = (0.3, 2.0, 6.0, 10.0)
 
 
 @pytest.fixture(scope="module")
-def serial_home(tmp_path_factory: pytest.TempPathFactory, inbox: Path, airflow_home: Path) -> Path:
+def serial_home(tmp_path_factory: pytest.TempPathFactory, synth_inbox: Path, airflow_home: Path) -> Path:
     """2024-01 with every other run refused at several delays, then 2024-02 after it: serial."""
     home = tmp_path_factory.mktemp("serial")
-    holder, probes = overlap(inbox, home, airflow_home, "2024-01", ["2024-02", "2024-01"], DELAYS)
+    holder, probes = overlap(synth_inbox, home, airflow_home, "2024-01", ["2024-02", "2024-01"], DELAYS)
     assert_published(holder, home)
     assert len(probes) >= 3, "the first run ended before it could be overlapped"
     for probe in probes:
         assert_refused_by(probe, holder)
     assert published_months(home).keys() == {"2024-01"}  # the refused runs changed nothing
-    second = start(inbox, home, "2024-02", airflow_home).finish()
+    second = start(synth_inbox, home, "2024-02", airflow_home).finish()
     assert_published(second, home)
     return home
 
@@ -123,9 +114,9 @@ def test_a_later_run_is_refused_naming_the_earlier_one(serial_home: Path) -> Non
     assert published_months(serial_home).keys() == {"2024-01", "2024-02"}
 
 
-def test_the_other_order_an_earlier_month_started_later_is_refused(tmp_path: Path, inbox: Path,
+def test_the_other_order_an_earlier_month_started_later_is_refused(tmp_path: Path, synth_inbox: Path,
                                                                    airflow_home: Path) -> None:
-    holder, probes = overlap(inbox, tmp_path, airflow_home, "2024-02", ["2024-01", "2024-02"], DELAYS)
+    holder, probes = overlap(synth_inbox, tmp_path, airflow_home, "2024-02", ["2024-01", "2024-02"], DELAYS)
     assert_published(holder, tmp_path)
     assert len(probes) >= 3, "the first run ended before it could be overlapped"
     for probe in probes:
@@ -134,7 +125,7 @@ def test_the_other_order_an_earlier_month_started_later_is_refused(tmp_path: Pat
     assert not list((tmp_path / "build").glob("2024-01"))  # a refused run did not touch the build folders
 
 
-def test_staggered_runs_into_one_home_refuse_or_queue_and_end_as_a_serial_run(tmp_path: Path, inbox: Path,
+def test_staggered_runs_into_one_home_refuse_or_queue_and_end_as_a_serial_run(tmp_path: Path, synth_inbox: Path,
                                                                               airflow_home: Path,
                                                                               serial_home: Path) -> None:
     """Four runs of mixed months at staggered times: two queue (--wait) or lead, two are refused."""
@@ -143,7 +134,7 @@ def test_staggered_runs_into_one_home_refuse_or_queue_and_end_as_a_serial_run(tm
     runs: list[Run] = []
     for delay, month, extra in plan:
         time.sleep(max(0.0, began + delay - time.monotonic()))
-        runs.append(start(inbox, tmp_path, month, airflow_home, *extra))
+        runs.append(start(synth_inbox, tmp_path, month, airflow_home, *extra))
     pending = list(runs)
     while pending:  # note when each ends, to replay the published ones in that order
         for run in list(pending):

@@ -14,8 +14,7 @@ import duckdb
 import psycopg
 import pytest
 
-from deploy.services import POSTGRES, missing
-from tests.conftest import SAMPLE_INBOX, YUEBAO
+from tests.conftest import SAMPLE_INBOX, YUEBAO, scratch_postgres
 from yuebao.targets import postgres
 
 KEY = ["indicator_code", "region_code", "period"]
@@ -24,16 +23,8 @@ KEY = ["indicator_code", "region_code", "period"]
 @pytest.fixture(scope="module")
 def warehouse_env() -> Iterator[dict[str, str]]:
     """libpq variables of a fresh database for this module, dropped at the end."""
-    if problems := missing(POSTGRES):
-        pytest.fail("; ".join(problems))
-    env = {"PGHOST": "127.0.0.1", "PGPORT": "5432", "PGUSER": "postgres",
-           "PGDATABASE": f"yuebao_pg_{secrets.token_hex(4)}"}
-    with psycopg.connect(host=env["PGHOST"], user=env["PGUSER"], dbname="postgres", autocommit=True) as admin:
-        admin.execute(f"create database {env['PGDATABASE']}")
-        try:
-            yield env
-        finally:
-            admin.execute(f"drop database {env['PGDATABASE']} with (force)")
+    with scratch_postgres("yuebao_pg") as env:
+        yield env
 
 
 @pytest.fixture(scope="module")

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 DEFAULT_SENDER = "yuebao@shaoyang.example.org"
+SIGNATURE = "市八大行动协调办（月报系统自动发送）"
 
 
 class Mailer(Protocol):
@@ -90,18 +91,25 @@ def contacts(seeds_dir: Path) -> dict[str, str]:
                 if row.get("contact_email")}
 
 
+def office_message(subject: str, recipient: str, body: str, sender: str = DEFAULT_SENDER) -> EmailMessage:
+    """A plain-text mail from the office (reports, reminders, the portal's returns): body, then SIGNATURE."""
+    message = EmailMessage()
+    message["Subject"] = subject
+    message["From"] = sender
+    message["To"] = recipient
+    message["Date"] = formatdate(localtime=False)
+    message.set_content(f"{body}\n\n{SIGNATURE}")
+    return message
+
+
 def report_message(month: str, department: str, recipient: str, html: Path, workbook: Path | None,
                    sender: str = DEFAULT_SENDER) -> EmailMessage:
     """The report as an HTML mail with the report (.html and .xlsx) attached."""
     status = "阻止发布" if 'class="verdict blocked"' in html.read_text(encoding="utf-8") else "已生成"
-    message = EmailMessage()
-    message["Subject"] = f"【月报数据质量】{department} {month} 报送检查结果（{status}）"
-    message["From"] = sender
-    message["To"] = recipient
-    message["Date"] = formatdate(localtime=False)
+    message = office_message(f"【月报数据质量】{department} {month} 报送检查结果（{status}）", recipient,
+                             f"{department}：\n\n附件为 {month} 月报报送数据的质量检查报告（HTML 与 Excel 明细）。"
+                             "请按报告中的修改建议更正后重新报送。", sender)
     message["Message-ID"] = make_msgid(domain=sender.split("@")[-1])
-    message.set_content(f"{department}：\n\n附件为 {month} 月报报送数据的质量检查报告（HTML 与 Excel 明细）。"
-                        "请按报告中的修改建议更正后重新报送。\n\n市八大行动协调办（月报系统自动发送）")
     message.add_alternative(html.read_text(encoding="utf-8"), subtype="html")
     message.add_attachment(html.read_bytes(), maintype="text", subtype="html", filename=html.name)
     if workbook is not None and workbook.exists():
@@ -172,14 +180,9 @@ def report_month_due(today: date) -> str:
 
 def reminder_message(month: str, department: str, recipient: str, owed: int, day: int,
                      sender: str = DEFAULT_SENDER) -> EmailMessage:
-    message = EmailMessage()
-    message["Subject"] = f"【月报催报】{department} 尚未报送 {month} 月报数据"
-    message["From"] = sender
-    message["To"] = recipient
-    message["Date"] = formatdate(localtime=False)
-    message.set_content(f"{department}：\n\n截至本月{day}日，尚未收到贵单位 {month} 的月报数据（应报 {owed} 项指标）。"
-                        "请尽快将数据文件（.xlsx 或 .csv）放入月报收件目录。\n\n市八大行动协调办（月报系统自动发送）")
-    return message
+    return office_message(f"【月报催报】{department} 尚未报送 {month} 月报数据", recipient,
+                          f"{department}：\n\n截至本月{day}日，尚未收到贵单位 {month} 的月报数据（应报 {owed} 项指标）。"
+                          "请尽快将数据文件（.xlsx 或 .csv）放入月报收件目录。", sender)
 
 
 def send_reminders(inbox: Path, seeds_dir: Path, today: date, day: int, mailer: Mailer,

@@ -13,7 +13,7 @@ import re
 import zipfile
 from dataclasses import dataclass
 
-from ingestion.readers import MAX_FILE_BYTES, UnreadableFile, decode_text
+from ingestion.readers import UnreadableFile, check_size, decode_text
 
 NARRATIVE_SUFFIXES = frozenset({".docx", ".md", ".txt"})
 # A .docx is a zip: refuse one whose parts would unpack to more than this, or hold too many parts.
@@ -46,10 +46,7 @@ def read_paragraphs(data: bytes, suffix: str) -> tuple[list[SourceParagraph], st
 
     Raises ``UnreadableFile`` when the file as a whole cannot be read.
     """
-    if not data:
-        raise UnreadableFile("empty_file", "文件为空（0 字节）")
-    if len(data) > MAX_FILE_BYTES:
-        raise UnreadableFile("file_too_large", f"文件大小 {len(data)} 字节，超过上限 {MAX_FILE_BYTES}")
+    check_size(data)
     suffix = suffix.lower()
     if suffix == ".docx":
         return read_docx(data), None

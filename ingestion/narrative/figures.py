@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from ingestion.periods import DASH
 from ingestion.text import normalize
 
 UNITS = ("亿美元", "万美元", "亿元", "万元", "个百分点", "百分点", "万户", "户", "万家", "家", "万人", "人",
@@ -22,9 +23,8 @@ _FIGURE = re.compile(_NUMBER + r"(?P<unit>" + "|".join(re.escape(unit) for unit 
 _CLAUSE_END = re.compile(r"[，,；;。：:！!？?]")
 # Words between a subject and its number: 社零总额为…, 累计完成…, 共…
 _CONNECTORS = ("分别为", "分别", "共计", "累计", "合计", "总计", "达到", "为", "达", "共", "是", "约", "仅", "计")
-_DASH = "[-—–~〜至到]"
 _PERIODS: list[tuple[str, re.Pattern[str]]] = [
-    ("ytd", re.compile(rf"(?:(?P<y>\d{{4}})年)?1月?{_DASH}(?P<m>\d{{1,2}})月")),
+    ("ytd", re.compile(rf"(?:(?P<y>\d{{4}})年)?1月?{DASH}(?P<m>\d{{1,2}})月")),
     ("as_of", re.compile(r"(?:截至|截止)(?:(?P<y>\d{4})年)?(?P<m>\d{1,2})月(?:\d{1,2}日|底|末)?")),
     ("as_of", re.compile(r"(?:(?P<y>\d{4})年)?(?P<m>\d{1,2})月(?:底|末)")),
     ("month", re.compile(r"(?:(?P<y>\d{4})年)?(?<![\d-])(?P<m>\d{1,2})月(?:份|\d{1,2}日)?")),

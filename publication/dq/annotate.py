@@ -21,13 +21,13 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import column_index_from_string
 
 from ingestion.archive import safe_suffix
+from ingestion.layouts import is_column_letter
 from ingestion.readers import Sheet, UnreadableFile, read_sheets
 from publication.dq.model import SEVERITY_LABELS
 from publication.dq.xlsx import set_plain
 
 FILLS = {"blocking": PatternFill("solid", fgColor="FFC7CE"), "warning": PatternFill("solid", fgColor="FFEB9C")}
 FINDINGS_SHEET = "问题清单"
-_LETTERS = re.compile(r"^[A-Z]{1,3}$")
 _SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
 
@@ -62,7 +62,7 @@ def annotate_xlsx(path: Path, file_name: str, findings: Iterable[FindingLike]) -
         target = titles.get(finding.sheet) or (next(iter(titles.values())) if len(titles) == 1 else None)
         if target is None or not finding.row:
             continue
-        column = column_index_from_string(finding.column) if _LETTERS.match(finding.column or "") else 1
+        column = column_index_from_string(finding.column) if is_column_letter(finding.column) else 1
         cell = target.cell(row=finding.row, column=column)  # type: ignore[attr-defined]
         cell.fill = FILLS.get(finding.severity, FILLS["warning"])
         text = f"[{SEVERITY_LABELS.get(finding.severity, finding.severity)}] {finding.rule}：{finding.message}"

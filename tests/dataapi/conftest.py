@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime
 import os
-import secrets
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -25,8 +24,8 @@ from fastapi.testclient import TestClient
 
 from dataapi import DataApiSettings, DuckDBWarehouse, PostgresWarehouse, make_router
 from dataapi.warehouse import OPTIONAL_TABLES, REQUIRED_TABLES
-from deploy.services import POSTGRES, missing
 from publication.releases import record_release
+from tests.conftest import scratch_postgres
 from yuebao.targets.pg_copy import duckdb_to_postgres
 
 OCTOBER_PUBLISHED = datetime.datetime(2024, 11, 5, 2, 0, tzinfo=datetime.UTC)
@@ -109,26 +108,18 @@ def api_warehouses(sample_warehouse: Path, tmp_path_factory: pytest.TempPathFact
 @pytest.fixture(scope="session")
 def postgres_marts(api_warehouses: dict[str, Path]) -> Iterator[dict[str, str]]:
     """A database holding each warehouse's marts in schema ``marts_<name>``; the libpq variables."""
-    if problems := missing(POSTGRES):
-        pytest.fail("; ".join(problems))
-    env = {"PGHOST": "127.0.0.1", "PGPORT": "5432", "PGUSER": "postgres",
-           "PGDATABASE": f"yuebao_d19_api_{secrets.token_hex(4)}"}
-    with psycopg.connect(host=env["PGHOST"], user=env["PGUSER"], dbname="postgres", autocommit=True) as admin:
-        admin.execute(f"create database {env['PGDATABASE']}")
-        try:
-            with psycopg.connect(host=env["PGHOST"], user=env["PGUSER"], dbname=env["PGDATABASE"],
-                                 autocommit=True) as target:
-                for name, path in api_warehouses.items():
-                    target.execute(f"create schema marts_{name}")
-                    with duckdb.connect(str(path), read_only=True) as source:
-                        present = {row[0] for row in source.execute(
-                            "select table_name from information_schema.tables where table_schema = 'main'").fetchall()}
-                        for table in (*REQUIRED_TABLES, *OPTIONAL_TABLES):
-                            if table in present:
-                                duckdb_to_postgres(source, f"main.{table}", target, f"marts_{name}", table)
-            yield env
-        finally:
-            admin.execute(f"drop database {env['PGDATABASE']} with (force)")
+    with scratch_postgres("yuebao_d19_api") as env:
+        with psycopg.connect(host=env["PGHOST"], user=env["PGUSER"], dbname=env["PGDATABASE"],
+                             autocommit=True) as target:
+            for name, path in api_warehouses.items():
+                target.execute(f"create schema marts_{name}")
+                with duckdb.connect(str(path), read_only=True) as source:
+                    present = {row[0] for row in source.execute(
+                        "select table_name from information_schema.tables where table_schema = 'main'").fetchall()}
+                    for table in (*REQUIRED_TABLES, *OPTIONAL_TABLES):
+                        if table in present:
+                            duckdb_to_postgres(source, f"main.{table}", target, f"marts_{name}", table)
+        yield env
 
 
 def anonymous() -> None:
