@@ -23,7 +23,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--full-refresh", action="store_true",
                         help="rebuild every month's facts from the landing history (after a catalog change "
                              "or an old month re-loaded; minutes with years of history)")
-    parser.add_argument("--verbose", action="store_true", help="show Airflow's task logs")
+    parser.add_argument("--verbose", action="store_true",
+                        help="show the full log (tasks, dbt, Great Expectations) as well as writing it to "
+                             "<home>/build/<month>/run.log")
+    parser.add_argument("--airflow", action="store_true",
+                        help="run the DAG through Airflow's dag.test() (metadata database, execution API) "
+                             "instead of calling its tasks in this process; slower, same result")
     parser.set_defaults(handler=handle)
 
 
@@ -40,7 +45,11 @@ def handle(args: argparse.Namespace) -> int:
     if not (month_run.inbox / month_run.month).is_dir():
         print(f"yuebao: no inbox folder {month_run.inbox / month_run.month}", file=sys.stderr)
         return 2
-    outcome = run_month(month_run, quiet=not args.verbose)
+    from yuebao.step_lines import StepLines
+
+    steps = StepLines(sys.stdout, sys.stderr)  # bound now: the run redirects both into its log
+    outcome = run_month(month_run, quiet=not args.verbose, airflow=args.airflow, display=steps)
+    print(f"  full log: {month_run.log_file}", file=sys.stdout)
     stream = sys.stdout if outcome.exit_code == 0 else sys.stderr
     print(f"yuebao: {outcome.message}", file=stream)
     return outcome.exit_code

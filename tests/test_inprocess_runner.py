@@ -1,0 +1,170 @@
+"""`yuebao run` calls the DAG's own tasks in this process: same tasks, same order, same params as
+Airflow's ``dag.test()``, the teardown, the failure line and the exit codes kept.
+
+The steps are replaced by recorders (no month is loaded): what is compared is what the DAG hands
+each step, through either path.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from expectations.gate import Failure, GateResult
+from tests.conftest import ROOT
+from yuebao import steps
+from yuebao.month_run import MonthRun
+from yuebao.runner import EXIT_BLOCKED, EXIT_ERROR, EXIT_PUBLISHED, load_dag, run_month
+
+STEP_OF_TASK = {"prepare": "prepare", "ingest": "ingest", "dbt_build": "transform", "validate": "validate",
+                "publish": "publish", "deliver_reports": "deliver_month_reports"}
+
+
+class Recorder:
+    """Stands in for the steps; remembers which ran, in which order, for which MonthRun."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, block_gate: bool = False) -> None:
+        self.calls: list[tuple[str, MonthRun]] = []
+        for name in ("prepare", "ingest", "transform", "validate", "publish"):
+            monkeypatch.setattr(steps, name, self._step(name, block_gate and name == "validate"))
+        monkeypatch.setattr("yuebao.delivery.deliver_month_reports", self._step("deliver_month_reports", False))
+
+    def _step(self, name: str, blocks: bool):
+        def step(run: MonthRun, settings: object) -> dict[str, str]:
+            self.calls.append((name, run))
+            run.build_dir.mkdir(parents=True, exist_ok=True)
+            if blocks:
+                blocking = Failure("observations", "expect_x", "value", "blocking", "test", 1)
+                GateResult(run.month, 1, [blocking]).write(run.gate_file)
+                raise steps.GateBlocked("1 blocking failure(s): test")
+            return {}
+        return step
+
+    @property
+    def names(self) -> list[str]:
+        return [name for name, _ in self.calls]
+
+
+def month_run(tmp_path: Path) -> MonthRun:
+    (tmp_path / "inbox" / "2024-10").mkdir(parents=True)
+    return MonthRun("2024-10", tmp_path / "inbox", tmp_path / "home", documents=False)
+
+
+def dag_order() -> list[str]:
+    from yuebao.inprocess import plan
+
+    return [task.task_id for task in plan(load_dag())]
+
+
+def test_the_cli_runs_every_task_of_the_dag_in_its_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    recorder = Recorder(monkeypatch)
+    run = month_run(tmp_path)
+    seen: list[str] = []
+
+    class Display:
+        def started(self, task_id: str) -> None:
+            seen.append(task_id)
+
+        def ended(self, outcome: object) -> None:
+            pass
+
+    outcome = run_month(run, display=Display())
+    assert outcome.exit_code == EXIT_PUBLISHED, outcome.message
+    dag = load_dag()
+    assert seen == dag_order() and set(seen) == set(dag.task_ids)  # nothing left out, nothing added
+    assert recorder.names == [STEP_OF_TASK[task_id] for task_id in seen if task_id in STEP_OF_TASK]
+    assert {received for _, received in recorder.calls} == {run}  # every step got the CLI's params
+    assert run.log_file.exists()
+
+
+def test_the_gate_blocks_publication_but_departments_still_get_their_reports(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    recorder = Recorder(monkeypatch, block_gate=True)
+    outcome = run_month(month_run(tmp_path))
+    assert outcome.exit_code == EXIT_BLOCKED
+    assert outcome.message.startswith("quality gate blocked publication")
+    assert "publish" not in recorder.names
+    assert recorder.names[-1] == "deliver_month_reports"  # the teardown ran
+
+
+def test_a_failing_task_gives_its_one_line_reason(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    recorder = Recorder(monkeypatch)
+
+    def broken(run: MonthRun, settings: object) -> None:
+        recorder.calls.append(("ingest", run))
+        raise ValueError("inbox\nunreadable")
+
+    monkeypatch.setattr(steps, "ingest", broken)
+    outcome = run_month(month_run(tmp_path))
+    assert outcome.exit_code == EXIT_ERROR
+    assert outcome.message == "ingest: ValueError: inbox unreadable"
+    assert recorder.names == ["prepare", "ingest", "deliver_month_reports"]  # tried once: no retries
+
+
+RECORD_BOTH_PATHS = """
+import json, sys
+from pathlib import Path
+import pytest
+from tests.test_inprocess_runner import Recorder, month_run
+from yuebao.runner import run_month
+
+with pytest.MonkeyPatch.context() as monkeypatch:
+    recorder = Recorder(monkeypatch)
+    outcome = run_month(month_run(Path(sys.argv[1])), airflow=sys.argv[2] == "airflow")
+print(json.dumps({"exit": outcome.exit_code, "message": outcome.message,
+                  "calls": [[name, run.as_dict()] for name, run in recorder.calls]}))
+"""
+
+
+def record(path: str, tmp_path: Path, airflow_home: Path) -> dict:
+    """One month through ``path`` in a fresh process (Airflow's settings are per process)."""
+    (tmp_path / path).mkdir()
+    env = os.environ | {"AIRFLOW_HOME": str(airflow_home)}
+    completed = subprocess.run([sys.executable, "-c", RECORD_BOTH_PATHS, str(tmp_path / path), path], cwd=ROOT,
+                               env=env, capture_output=True, text=True, timeout=600, check=False)
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    return json.loads(completed.stdout.strip().splitlines()[-1])
+
+
+def test_dag_test_runs_the_same_tasks_in_the_same_order_with_the_same_params(
+        tmp_path: Path, airflow_home: Path) -> None:
+    """The real ``dag.test()`` path (`yuebao run --airflow`) against the in-process one."""
+    in_process = record("in_process", tmp_path, airflow_home)
+    through_airflow = record("airflow", tmp_path, airflow_home)
+    assert through_airflow["exit"] == in_process["exit"] == EXIT_PUBLISHED, through_airflow["message"]
+    steps_seen = [[name, {**run, "inbox": "…", "home": "…"}] for name, run in through_airflow["calls"]]
+    assert steps_seen == [[name, {**run, "inbox": "…", "home": "…"}] for name, run in in_process["calls"]]
+    assert [name for name, _ in in_process["calls"]] == [STEP_OF_TASK[task] for task in dag_order()]
+
+
+def test_an_operator_that_waits_for_a_person_fails_clearly_in_process() -> None:
+    import pendulum
+    from airflow.providers.standard.operators.empty import EmptyOperator
+    from airflow.providers.standard.operators.hitl import ApprovalOperator
+    from airflow.sdk import DAG
+
+    from yuebao.inprocess import FAILED, SUCCESS, UPSTREAM_FAILED, run_dag
+
+    with DAG("approval_in_process", schedule=None) as dag:
+        EmptyOperator(task_id="start") >> ApprovalOperator(task_id="approve", subject="ok?") \
+            >> EmptyOperator(task_id="after")
+    result = run_dag(dag, {}, pendulum.now("UTC"))
+    states = {outcome.task_id: outcome.state for outcome in result.outcomes}
+    assert states == {"start": SUCCESS, "approve": FAILED, "after": UPSTREAM_FAILED}
+    error = next(outcome.error for outcome in result.outcomes if outcome.task_id == "approve")
+    assert "--airflow" in str(error) and "approve" in str(error)
+
+
+def test_a_month_that_does_not_match_the_dag_param_is_refused() -> None:
+    import pendulum
+    from airflow.sdk.exceptions import ParamValidationError
+
+    from yuebao.inprocess import run_dag
+
+    with pytest.raises(ParamValidationError):
+        run_dag(load_dag(), {"month": "2024-13"}, pendulum.now("UTC"))
