@@ -168,3 +168,30 @@ def test_a_month_that_does_not_match_the_dag_param_is_refused() -> None:
 
     with pytest.raises(ParamValidationError):
         run_dag(load_dag(), {"month": "2024-13"}, pendulum.now("UTC"))
+
+
+def test_a_skipped_task_skips_what_follows_and_the_run_still_succeeds() -> None:
+    import pendulum
+    from airflow.sdk import DAG, task
+    from airflow.sdk.exceptions import AirflowSkipException
+
+    from yuebao.inprocess import SKIPPED, SUCCESS, run_dag
+
+    with DAG("skip_in_process", schedule=None) as dag:
+        @task
+        def rejected() -> None:
+            raise AirflowSkipException("the release was rejected")
+
+        @task
+        def publish() -> None:
+            raise AssertionError("never runs")
+
+        @task
+        def tell() -> str:
+            return "told"
+
+        rejected() >> publish() >> tell().as_teardown()
+    result = run_dag(dag, {}, pendulum.now("UTC"))
+    assert [(outcome.task_id, outcome.state) for outcome in result.outcomes] == [
+        ("rejected", SKIPPED), ("publish", SKIPPED), ("tell", SUCCESS)]
+    assert result.succeeded

@@ -7,7 +7,8 @@ same DAG object is walked in ``dag.task_group.topological_sort()`` order and eac
 is called with its upstream tasks' return values — the scheduler runs the very same tasks in
 production, so the DAG stays the one definition of what a month run does. Semantics kept:
 
-- a task runs when all its upstream tasks succeeded (``all_success``); a teardown runs once its
+- a task runs when all its upstream tasks succeeded (``all_success``); after a failure it is
+  ``upstream_failed``, after a skip (``AirflowSkipException``) skipped; a teardown runs once its
   upstream tasks are done, whatever their state, and does not decide the run's state;
 - a failure is final (retries are the scheduler's business) and calls the task's
   ``on_failure_callback`` with the context Airflow would give it (``params``, ``task_instance``,
@@ -33,6 +34,7 @@ from typing import Any
 SUCCESS = "success"
 FAILED = "failed"
 UPSTREAM_FAILED = "upstream_failed"
+SKIPPED = "skipped"
 
 ALL_SUCCESS = "all_success"
 TEARDOWN_RULES = ("all_done", "all_done_setup_success")
@@ -57,8 +59,9 @@ class RunResult:
 
     @property
     def succeeded(self) -> bool:
-        """As Airflow decides a run's state: every task but the teardowns succeeded."""
-        return all(outcome.state == SUCCESS for outcome in self.outcomes if outcome.task_id not in self.teardowns)
+        """As Airflow decides a run's state: every task but the teardowns succeeded or was skipped."""
+        return all(outcome.state in (SUCCESS, SKIPPED) for outcome in self.outcomes
+                   if outcome.task_id not in self.teardowns)
 
     @property
     def state(self) -> str:
@@ -155,9 +158,11 @@ def run_dag(dag: Any, conf: Mapping[str, Any], logical_date: Any,
     states: dict[str, str] = {}
     result = RunResult(teardowns=frozenset(task.task_id for task in tasks if task.is_teardown))
     for task in tasks:
-        upstream = [states[task_id] for task_id in task.upstream_task_ids]
-        if not task.is_teardown and any(state != SUCCESS for state in upstream):
+        upstream = {states[task_id] for task_id in task.upstream_task_ids}
+        if not task.is_teardown and upstream - {SUCCESS, SKIPPED}:
             outcome = TaskOutcome(task.task_id, UPSTREAM_FAILED)
+        elif not task.is_teardown and SKIPPED in upstream:
+            outcome = TaskOutcome(task.task_id, SKIPPED)
         else:
             params = process_params(dag, task, dict(conf), suppress_exception=False)
             outcome = _run_task(task, dag, params, logical_date, xcoms, on_start)
@@ -174,8 +179,12 @@ def _run_task(task: Any, dag: Any, params: dict[str, Any], logical_date: Any, xc
                                "ti": ti, "task_instance": ti, "run_id": f"yuebao_inprocess__{logical_date}"}
     on_start(task.task_id)
     began = time.perf_counter()
+    from airflow.sdk.exceptions import AirflowSkipException
+
     try:
         xcoms[task.task_id] = execute(task, context)
+    except AirflowSkipException:  # e.g. a rejected approval: what follows is skipped, the run succeeds
+        return TaskOutcome(task.task_id, SKIPPED, time.perf_counter() - began)
     except Exception as error:  # a task's failure is its outcome, as in Airflow
         for callback in _callbacks(task):
             callback({**context, "exception": error})

@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 from typing import Any, TextIO
 
-from yuebao.inprocess import SUCCESS, UPSTREAM_FAILED, TaskOutcome
+from yuebao.inprocess import SKIPPED, SUCCESS, UPSTREAM_FAILED, TaskOutcome
 
 NAME_WIDTH = 20
 
@@ -20,6 +20,8 @@ def step_line(outcome: TaskOutcome) -> str:
     name = f"{outcome.task_id} ".ljust(NAME_WIDTH, ".")
     if outcome.state == UPSTREAM_FAILED:
         return f"  {name} not run"
+    if outcome.state == SKIPPED:
+        return f"  {name} skipped"
     seconds = f"{outcome.seconds:5.1f} s"
     return f"  {name} {seconds}" if outcome.state == SUCCESS else f"  {name} {seconds}  failed"
 
