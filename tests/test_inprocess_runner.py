@@ -21,8 +21,16 @@ from yuebao import steps
 from yuebao.month_run import MonthRun
 from yuebao.runner import EXIT_BLOCKED, EXIT_ERROR, EXIT_PUBLISHED, load_dag, run_month
 
-STEP_OF_TASK = {"prepare": "prepare", "ingest": "ingest", "dbt_build": "transform", "validate": "validate",
-                "publish": "publish", "deliver_reports": "deliver_month_reports"}
+# The steps each task of the DAG calls (a task without steps, e.g. the approval wait, calls none).
+STEPS_OF_TASK = {"prepare": ["prepare"], "ingest": ["ingest"], "dbt_build": ["transform"],
+                 "validate": ["validate"], "render_draft": ["render_draft"],
+                 "publish": ["record_release_approval", "publish"], "deliver_reports": ["deliver_month_reports"]}
+STEPS = ["prepare", "ingest", "transform", "validate", "render_draft", "record_release_approval", "publish"]
+
+
+def steps_of(task_ids: list[str]) -> list[str]:
+    return [name for task_id in task_ids for name in STEPS_OF_TASK.get(task_id, [])
+            if name == "deliver_month_reports" or hasattr(steps, name)]
 
 
 class Recorder:
@@ -30,12 +38,13 @@ class Recorder:
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch, block_gate: bool = False) -> None:
         self.calls: list[tuple[str, MonthRun]] = []
-        for name in ("prepare", "ingest", "transform", "validate", "publish"):
-            monkeypatch.setattr(steps, name, self._step(name, block_gate and name == "validate"))
+        for name in STEPS:
+            if hasattr(steps, name):
+                monkeypatch.setattr(steps, name, self._step(name, block_gate and name == "validate"))
         monkeypatch.setattr("yuebao.delivery.deliver_month_reports", self._step("deliver_month_reports", False))
 
     def _step(self, name: str, blocks: bool):
-        def step(run: MonthRun, settings: object) -> dict[str, str]:
+        def step(run: MonthRun, *settings_and_more: object) -> dict[str, str]:
             self.calls.append((name, run))
             run.build_dir.mkdir(parents=True, exist_ok=True)
             if blocks:
@@ -50,8 +59,12 @@ class Recorder:
         return [name for name, _ in self.calls]
 
 
+def run_log_lines(tmp_path: Path) -> list[str]:
+    return month_run(tmp_path).log_file.read_text(encoding="utf-8").splitlines()
+
+
 def month_run(tmp_path: Path) -> MonthRun:
-    (tmp_path / "inbox" / "2024-10").mkdir(parents=True)
+    (tmp_path / "inbox" / "2024-10").mkdir(parents=True, exist_ok=True)
     return MonthRun("2024-10", tmp_path / "inbox", tmp_path / "home", documents=False)
 
 
@@ -77,7 +90,7 @@ def test_the_cli_runs_every_task_of_the_dag_in_its_order(tmp_path: Path, monkeyp
     assert outcome.exit_code == EXIT_PUBLISHED, outcome.message
     dag = load_dag()
     assert seen == dag_order() and set(seen) == set(dag.task_ids)  # nothing left out, nothing added
-    assert recorder.names == [STEP_OF_TASK[task_id] for task_id in seen if task_id in STEP_OF_TASK]
+    assert recorder.names == steps_of(seen)
     assert {received for _, received in recorder.calls} == {run}  # every step got the CLI's params
     assert run.log_file.exists()
 
@@ -104,6 +117,7 @@ def test_a_failing_task_gives_its_one_line_reason(tmp_path: Path, monkeypatch: p
     assert outcome.exit_code == EXIT_ERROR
     assert outcome.message == "ingest: ValueError: inbox unreadable"
     assert recorder.names == ["prepare", "ingest", "deliver_month_reports"]  # tried once: no retries
+    assert [line for line in run_log_lines(tmp_path) if "ValueError" in line]  # the traceback is in the log
 
 
 RECORD_BOTH_PATHS = """
@@ -139,7 +153,7 @@ def test_dag_test_runs_the_same_tasks_in_the_same_order_with_the_same_params(
     assert through_airflow["exit"] == in_process["exit"] == EXIT_PUBLISHED, through_airflow["message"]
     steps_seen = [[name, {**run, "inbox": "…", "home": "…"}] for name, run in through_airflow["calls"]]
     assert steps_seen == [[name, {**run, "inbox": "…", "home": "…"}] for name, run in in_process["calls"]]
-    assert [name for name, _ in in_process["calls"]] == [STEP_OF_TASK[task] for task in dag_order()]
+    assert [name for name, _ in in_process["calls"]] == steps_of(dag_order())
 
 
 def test_an_operator_that_waits_for_a_person_fails_clearly_in_process() -> None:

@@ -26,10 +26,13 @@ refused up front (`plan`).
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+log = logging.getLogger(__name__)
 
 SUCCESS = "success"
 FAILED = "failed"
@@ -183,10 +186,15 @@ def _run_task(task: Any, dag: Any, params: dict[str, Any], logical_date: Any, xc
 
     try:
         xcoms[task.task_id] = execute(task, context)
-    except AirflowSkipException:  # e.g. a rejected approval: what follows is skipped, the run succeeds
+    except AirflowSkipException as skip:  # e.g. a rejected approval: what follows is skipped, the run succeeds
+        log.info("task %s skipped: %s", task.task_id, skip)
         return TaskOutcome(task.task_id, SKIPPED, time.perf_counter() - began)
     except Exception as error:  # a task's failure is its outcome, as in Airflow
+        log.exception("task %s failed", task.task_id)  # the traceback goes to the run's log
         for callback in _callbacks(task):
-            callback({**context, "exception": error})
+            try:
+                callback({**context, "exception": error})
+            except Exception:  # as in Airflow: a failing callback is logged, the task stays failed
+                log.exception("on_failure_callback of %s failed", task.task_id)
         return TaskOutcome(task.task_id, FAILED, time.perf_counter() - began, error)
     return TaskOutcome(task.task_id, SUCCESS, time.perf_counter() - began)
