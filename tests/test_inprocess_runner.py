@@ -209,3 +209,14 @@ def test_a_skipped_task_skips_what_follows_and_the_run_still_succeeds() -> None:
     assert [(outcome.task_id, outcome.state) for outcome in result.outcomes] == [
         ("rejected", SKIPPED), ("publish", SKIPPED), ("tell", SUCCESS)]
     assert result.succeeded
+
+
+def test_a_warm_process_runs_a_month_in_a_forked_child(tmp_path: Path) -> None:
+    """The portal's way: a forkserver with the frameworks imported forks one child per month."""
+    from yuebao.warm import WarmRunner
+
+    run = month_run(tmp_path)  # an empty month: nothing received, nothing blocks
+    outcome = WarmRunner().run_month(run)
+    assert outcome.exit_code == EXIT_PUBLISHED, outcome.message
+    assert outcome.message == f"published 2024-10: {run.published_db}"
+    assert run.log_file.exists()
