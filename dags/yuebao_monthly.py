@@ -1,4 +1,4 @@
-"""yuebao_monthly: load one report month — ingest → dbt build → quality gate → publish.
+"""yuebao_monthly: load one report month — ingest → dbt build → quality gate → (approval) → publish.
 
 The file reads like configuration: every step is a function in ``yuebao.steps``; heavy imports
 (dbt, Great Expectations, pandas) happen inside the tasks, never at parse time. The deployment's
@@ -17,6 +17,7 @@ from airflow.timetables.trigger import CronTriggerTimetable
 
 from ingestion.report_month import PATTERN as REPORT_MONTH_PATTERN
 from ingestion.report_month import ReportMonth
+from yuebao.approval_task import PublicationApproval
 from yuebao.settings import Settings
 
 WAREHOUSE = Asset("yuebao://warehouse/fct_indicator_monthly")
@@ -113,12 +114,24 @@ def yuebao_monthly() -> None:
             raise AirflowFailException(str(blocked)) from blocked  # a data problem: never retried
         return run
 
-    @task(outlets=[WAREHOUSE])
-    def publish(run: dict[str, str | bool]) -> dict[str, str]:
+    @task
+    def render_draft(run: dict[str, str | bool]) -> dict[str, str | bool]:
         from yuebao import steps
         from yuebao.month_run import MonthRun
 
-        return steps.publish(MonthRun.from_dict(run), Settings.from_environ())
+        return run | steps.render_draft(MonthRun.from_dict(run), Settings.from_environ())
+
+    @task(outlets=[WAREHOUSE])
+    def publish(run: dict[str, str | bool]) -> dict[str, str]:
+        from yuebao import steps
+        from yuebao.approval import TASK_ID
+        from yuebao.month_run import MonthRun
+
+        settings = Settings.from_environ()
+        month_run = MonthRun.from_dict(run)  # the draft's keys (draft_dir, rendered_at) are extra
+        answer = get_current_context()["ti"].xcom_pull(task_ids=TASK_ID)
+        steps.record_release_approval(month_run, settings, run.get("rendered_at"), answer)
+        return steps.publish(month_run, settings)
 
     @task
     def deliver_reports() -> dict[str, list[str]]:
@@ -130,7 +143,12 @@ def yuebao_monthly() -> None:
 
     # A teardown runs whether the gate passed or blocked (departments must learn why) and does not
     # decide the run's state: a blocked month still ends failed.
-    publish(validate(dbt_build(ingest(prepare())))) >> deliver_reports().as_teardown()
+    # With approval required (YUEBAO_APPROVAL_REQUIRED, on in the deployed stack) the checked build's
+    # bulletin is rendered as a draft and publication waits for a reviewer (Airflow's HITL
+    # ApprovalOperator, answered in the UI or by the portal: yuebao/approval.py); otherwise the
+    # draft and the wait are no-ops.
+    draft = render_draft(validate(dbt_build(ingest(prepare()))))
+    draft >> PublicationApproval() >> publish(draft) >> deliver_reports().as_teardown()
 
 
 monthly_dag = yuebao_monthly()

@@ -13,6 +13,7 @@ docs/deploy.md lists them all.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import shutil
@@ -71,9 +72,11 @@ class Stack:
 
     def start(self, timeout_seconds: float = 180.0) -> None:
         self.init()
-        for service in services(self.settings.executor):
+        for service in services(self.settings.executor, self.settings.portal):
             self.supervisor.start(service.name, local_argv(service), self.env, PROJECT_ROOT)
         self.wait_until_healthy(timeout_seconds)
+        if self.settings.portal:
+            self.wait_for_portal(timeout_seconds)
 
     def stop(self) -> None:
         self.supervisor.stop()
@@ -97,6 +100,26 @@ class Stack:
             time.sleep(1)
         raise StackFailed(f"the stack did not become healthy in {timeout_seconds:.0f} s: {last}")
 
+    def wait_for_portal(self, timeout_seconds: float) -> None:
+        """Wait until the portal answers its health route (contract section 6)."""
+        deadline = time.monotonic() + timeout_seconds
+        while time.monotonic() < deadline:
+            if "yuebao-portal" in self.supervisor.exited():
+                raise StackFailed(f"yuebao-portal exited:\n{self.supervisor.log_tail('yuebao-portal')}")
+            try:
+                with urllib.request.urlopen(f"{self.settings.portal_url}/api/v1/health", timeout=5) as answer:
+                    if answer.status == 200:
+                        return
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                pass
+            time.sleep(1)
+        raise StackFailed(f"the portal did not answer in {timeout_seconds:.0f} s at {self.settings.portal_url}")
+
+
+def portal_installed() -> bool:
+    """Whether this checkout has the portal package (`yuebao portal`); the stack starts it if so."""
+    return importlib.util.find_spec("portal") is not None
+
 
 def airflow_home_from_environment() -> Path:
     return Path(os.environ.get("AIRFLOW_HOME") or PROJECT_ROOT / ".demo" / "airflow-stack").resolve()
@@ -116,6 +139,10 @@ def settings_from_environment(executor: Executor) -> StackSettings:
         yuebao_home=Path(os.environ.get("YUEBAO_HOME", defaults.yuebao_home)).resolve(),
         yuebao_inbox=Path(os.environ.get("YUEBAO_INBOX", defaults.yuebao_inbox)).resolve(),
         target=os.environ.get("YUEBAO_TARGET", defaults.target),
+        approval_required=os.environ.get("YUEBAO_APPROVAL_REQUIRED", "true").lower() in ("1", "true", "yes", "on"),
+        portal=portal_installed(),
+        portal_port=int(os.environ.get("YUEBAO_PORTAL_PORT", defaults.portal_port)),
+        portal_database_url=os.environ.get("YUEBAO_PORTAL_DATABASE_URL", ""),
         warehouse={name: os.environ.get(name, value) for name, value in WAREHOUSE_DEFAULTS.items()},
     )
 
@@ -123,8 +150,9 @@ def settings_from_environment(executor: Executor) -> StackSettings:
 def init_from_environment() -> None:
     """The airflow-init service: runs inside the deployment's environment (local or container)."""
     metadata_url = os.environ["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"]
-    if ensure_database(metadata_url):
-        print(f"created metadata database {metadata_url.rsplit('/', 1)[-1]}")
+    for url in filter(None, [metadata_url, os.environ.get("YUEBAO_PORTAL_DATABASE_URL")]):
+        if ensure_database(url):
+            print(f"created database {url.rsplit('/', 1)[-1]}")
     airflow = shutil.which("airflow", path=str(Path(sys.executable).parent)) or "airflow"
     subprocess.run([airflow, "db", "migrate"], check=True, stdout=subprocess.DEVNULL)
     passwords_file = Path(os.environ["AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE"])
@@ -159,6 +187,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Airflow UI: {settings.api_url}  ({settings.executor}, metadata {settings.metadata_url.rsplit('@', 1)[-1]})")
         print(f"log in as '{ADMIN_USER}' with the password in {settings.passwords_file} "
               "(set YUEBAO_ADMIN_PASSWORD before the first start to choose it)")
+        if settings.portal:
+            print(f"submission portal: {settings.portal_url}  (accounts: yuebao user add … --home {settings.yuebao_home})")
         print(f"logs and PIDs: {settings.run_dir}; stop with: "
               f"AIRFLOW_HOME={settings.airflow_home} .venv/bin/python -m deploy.stack stop")
     return 0

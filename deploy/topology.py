@@ -1,6 +1,7 @@
 """The production topology, defined once: which Airflow processes run, with which command and settings.
 
-`deploy.stack` starts exactly these processes on this machine; ``docker/compose.yaml`` declares
+`deploy.stack` starts exactly these processes on this machine (the submission portal among them,
+behind the same PostgreSQL, linked from the Airflow UI by the plugin in ``plugins/``); ``docker/compose.yaml`` declares
 the same services, commands and environment variables (``tests/test_compose_matches_stack.py``
 compares them). Commands are written as a container's ``command:`` for the official Airflow
 image (``["python", ...]`` runs as is); locally ``python`` is this venv's interpreter.
@@ -13,6 +14,8 @@ from pathlib import Path
 from typing import Literal
 
 from yuebao import DAGS_DIR, PROJECT_ROOT
+
+PLUGINS_DIR = PROJECT_ROOT / "plugins"
 
 Executor = Literal["LocalExecutor", "CeleryExecutor"]
 ADMIN_USER = "admin"
@@ -35,6 +38,8 @@ SCHEDULER = Service("airflow-scheduler", [*AIRFLOW, "scheduler"])
 DAG_PROCESSOR = Service("airflow-dag-processor", [*AIRFLOW, "dag-processor"])
 TRIGGERER = Service("airflow-triggerer", [*AIRFLOW, "triggerer"])
 CELERY_WORKER = Service("airflow-worker", [*AIRFLOW, "celery", "worker"])
+# The submission portal: `yuebao portal --home $YUEBAO_HOME --inbox $YUEBAO_INBOX` (deploy/portal.py).
+PORTAL = Service("yuebao-portal", ["python", "-m", "deploy.portal"])
 
 
 @dataclass(frozen=True)
@@ -66,11 +71,23 @@ class StackSettings:
     run_schedules: bool = True  # False: only triggered runs (tests), no run for the latest cron time
     target: str = "duckdb"  # yuebao's warehouse: duckdb, or postgres through the libpq variables
     warehouse: dict[str, str] = field(default_factory=lambda: dict(WAREHOUSE_DEFAULTS))
+    plugins_folder: Path = PLUGINS_DIR  # the Airflow UI's link to the portal (an external view)
+    # Publication waits for a reviewer's approval (yuebao/approval.py): on in production.
+    approval_required: bool = True
+    portal: bool = True  # run the submission portal as a service of the stack
+    portal_host: str = "127.0.0.1"
+    portal_port: int = 8765
+    # SQLAlchemy URL of the portal's store: a database on the same PostgreSQL as the metadata.
+    portal_database_url: str = ""
     extra_env: dict[str, str] = field(default_factory=dict)
 
     @property
     def api_url(self) -> str:
         return f"http://{self.api_host}:{self.api_port}"
+
+    @property
+    def portal_url(self) -> str:
+        return f"http://{self.portal_host}:{self.portal_port}"
 
     @property
     def passwords_file(self) -> Path:
@@ -82,10 +99,16 @@ class StackSettings:
         return self.airflow_home / "run"
 
 
-def services(executor: Executor) -> list[Service]:
+def services(executor: Executor, portal: bool = True) -> list[Service]:
     """The long-running processes of the stack, in start order."""
     core = [API_SERVER, SCHEDULER, DAG_PROCESSOR, TRIGGERER]
-    return [*core, CELERY_WORKER] if executor == "CeleryExecutor" else core
+    airflow = [*core, CELERY_WORKER] if executor == "CeleryExecutor" else core
+    return [*airflow, PORTAL] if portal else airflow
+
+
+def portal_database_url(metadata_url: str) -> str:
+    """The portal's database beside the metadata database: same server and user, ``yuebao_portal``."""
+    return metadata_url.rsplit("/", 1)[0] + "/yuebao_portal"
 
 
 def result_backend(metadata_url: str) -> str:
@@ -99,6 +122,7 @@ def environment(settings: StackSettings) -> dict[str, str]:
         "AIRFLOW_HOME": str(settings.airflow_home),
         "AIRFLOW__CORE__EXECUTOR": settings.executor,
         "AIRFLOW__CORE__DAGS_FOLDER": str(settings.dags_folder),
+        "AIRFLOW__CORE__PLUGINS_FOLDER": str(settings.plugins_folder),
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
         "AIRFLOW__CORE__FERNET_KEY": settings.secrets.fernet_key,
         "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"{settings.api_url}/execution/",
@@ -121,5 +145,11 @@ def environment(settings: StackSettings) -> dict[str, str]:
         "YUEBAO_INBOX": str(settings.yuebao_inbox),
         "YUEBAO_TASK_RETRIES": str(settings.task_retries),
         "YUEBAO_TARGET": settings.target,
+        "YUEBAO_APPROVAL_REQUIRED": str(settings.approval_required).lower(),
+        "YUEBAO_AIRFLOW_API_URL": settings.api_url,
+        "YUEBAO_PORTAL_URL": settings.portal_url,
+        "YUEBAO_PORTAL_HOST": settings.portal_host,
+        "YUEBAO_PORTAL_PORT": str(settings.portal_port),
+        "YUEBAO_PORTAL_DATABASE_URL": settings.portal_database_url or portal_database_url(settings.metadata_url),
     }
     return env | settings.warehouse | settings.extra_env

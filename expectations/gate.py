@@ -30,6 +30,7 @@ from expectations.suites import (
     all_suites,
 )
 from ingestion.departments import UNKNOWN_DEPARTMENT
+from ingestion.issues import RULE_HINTS
 from ingestion.report_month import ReportMonth
 
 log = logging.getLogger(__name__)
@@ -286,6 +287,28 @@ def row_department(row: dict[str, Any]) -> str:
 
 def row_rule(row: dict[str, Any], failure: Failure) -> str:
     return row.get("rule") or failure.rule
+
+
+@dataclass(frozen=True)
+class RowReport:
+    """What a department is told about one failing row (the report's and the upload check's wording)."""
+
+    rule: str
+    column: str
+    value: str | None
+    message: str
+    hint: str
+
+
+def row_report(failure: Failure, row: dict[str, Any]) -> RowReport:
+    rule = row_rule(row, failure)
+    return RowReport(
+        rule=rule,
+        column=row.get("column") or failure.column_label or (failure.column or ""),
+        value=None if row.get("value") is None else str(row["value"]),
+        message=row.get("message") or failure.description,
+        hint=failure.hint or RULE_HINTS.get(rule, ""),
+    )
 
 
 def apply_waivers(result: GateResult, waivers: Iterable[WaiverLike]) -> None:

@@ -3,7 +3,8 @@
 Severity: ``blocking`` stops publication (``yuebao run`` exits 3) unless the coordination office
 waived that (month, department, rule); ``warning`` is published and footnoted in the bulletin.
 One suite per layer: what was received, the staged observations, the marts, and the problems
-ingestion and catalog resolution recorded. Each suite reads one export written by
+ingestion and catalog resolution recorded. A suite's ``tier`` says whether it also runs at upload
+on one file (1: ``expectations.tier1``) or needs the whole month and its history (2). Each suite reads one export written by
 ``expectations/sql/<suite>.sql`` (per-row booleans and metrics for checks that need a join or a
 window); every export carries ``REPORT_COLUMNS`` so a failing row can be reported where it came from.
 """
@@ -62,6 +63,9 @@ class Suite:
     name: str  # also the export's file name and the SQL file in expectations/sql/
     layer: str
     checks: list[Check]
+    # 1: needs only one file and the catalog, so it also runs at upload (expectations.tier1);
+    # 2: needs the month's other files or history (the monthly gate only).
+    tier: int = 1
 
     @property
     def table(self) -> str:
@@ -78,10 +82,15 @@ def _between(column: str, low: Any = None, high: Any = None) -> dict[str, Any]:
 
 def received_departments() -> Suite:
     return Suite("received_departments", "received", [
-        Check("ExpectColumnValuesToBeInSet", _in_set("delivery_status", ["received", "late"]), "warning",
+        Check("ExpectColumnValuesToBeInSet", _in_set("delivery_status", ["received", "late", "not_owed"]), "warning",
               "本月应报送指标但未收到任何文件", "department_missing", "报送文件",
               "请按时报送本单位负责的全部指标。", {"value": "indicators_owed"}),
-    ])
+        # Task forces always (their lead department's file counts), counties where regions.csv says so.
+        Check("ExpectColumnValuesToBeInSet", _in_set("narrative_status", ["received", "late", "not_expected"]),
+              "warning", "本月应报送文字材料但未收到", "narrative_missing", "文字材料",
+              "请按时报送本月文字材料（.docx、.md 或 .txt），写明重点任务、突出问题或特色亮点。",
+              {"value": "narrative_owed"}),
+    ], tier=2)
 
 
 def received_files() -> Suite:
@@ -155,7 +164,7 @@ def indicator_monthly() -> Suite:
         Check("ExpectColumnValuesToBeInSet", _in_set("is_value_month_gap", [False]), "warning",
               "缺少上月累计数，无法计算当月值", "value_month_missing", "数值",
               "上月累计数缺失时无法算出当月数，可补报上月数据。"),
-    ])
+    ], tier=2)
 
 
 def reported_issues() -> Suite:

@@ -2,7 +2,7 @@
 
 ``<home>/raw/<sha256[:2]>/<sha256><suffix>`` holds the bytes (the path is built from the checksum
 and a vetted suffix only, never from the received name); ``<home>/raw/manifest.jsonl`` has one
-line per (report month, sha256): the original name, who sent it (as far as the name tells; the
+line per (report month, sha256): the original name (decoded: ``ingestion.names``), who sent it (as far as the name tells; the
 file's own 报送单位 cells decide later), when it was received and when it was archived.
 Archiving the same bytes again for the same month changes nothing, so any month can be rebuilt
 from here.
@@ -26,6 +26,8 @@ from dataclasses import asdict, dataclass, fields
 from datetime import UTC, datetime
 from pathlib import Path
 
+from ingestion.inbox import open_regular
+from ingestion.names import decode_file_name
 from ingestion.text import normalize
 
 _SAFE_SUFFIX = re.compile(r"^\.[a-z0-9]{1,8}$")
@@ -109,21 +111,22 @@ class RawArchive:
     def add(self, source: Path, report_month: str, submitted_by: str | None = None) -> ArchivedFile:
         """Archive one inbox file, streamed (idempotent: the same bytes in a month give the same entry)."""
         self.root.mkdir(parents=True, exist_ok=True)
-        received = _utc(source.stat().st_mtime)
-        sha256, size, staged = self._stage(source)
+        name = decode_file_name(source.name)
+        sha256, size, staged, modified = self._stage(source)
+        received = _utc(modified)
         try:
             with (self.root / ".lock").open("w") as lock:
                 fcntl.flock(lock, fcntl.LOCK_EX)
                 for entry in self.for_month(report_month):
                     if entry.sha256 == sha256:
                         return entry
-                relative = Path("raw") / sha256[:2] / f"{sha256}{safe_suffix(source.name)}"
+                relative = Path("raw") / sha256[:2] / f"{sha256}{safe_suffix(name)}"
                 target = self.home / relative
                 if not target.exists():
                     target.parent.mkdir(parents=True, exist_ok=True)
                     os.chmod(staged, 0o444)
                     os.replace(staged, target)
-                entry = ArchivedFile(sha256, report_month, source.name, size, received, str(relative),
+                entry = ArchivedFile(sha256, report_month, name, size, received, str(relative),
                                      submitted_by, _utc(datetime.now(UTC).timestamp()))
                 with self.manifest.open("a", encoding="utf-8") as handle:
                     handle.write(json.dumps(asdict(entry), ensure_ascii=False) + "\n")
@@ -131,15 +134,18 @@ class RawArchive:
         finally:
             Path(staged).unlink(missing_ok=True)
 
-    def _stage(self, source: Path) -> tuple[str, int, str]:
-        """Copy the file into the archive's folder while hashing it, in bounded memory."""
+    def _stage(self, source: Path) -> tuple[str, int, str, float]:
+        """Copy the file into the archive's folder while hashing it, in bounded memory; returns
+        (sha256, size, staged path, modification time). Never follows a link or opens a FIFO."""
         digest = hashlib.sha256()
         size = 0
+        descriptor = open_regular(source)
+        modified = os.fstat(descriptor).st_mtime
         handle, staged = tempfile.mkstemp(dir=self.root, suffix=".part")
-        with os.fdopen(handle, "wb") as target, source.open("rb") as incoming:
+        with os.fdopen(handle, "wb") as target, os.fdopen(descriptor, "rb") as incoming:
             while chunk := incoming.read(1024 * 1024):
                 digest.update(chunk)
                 size += len(chunk)
                 target.write(chunk)
-        return digest.hexdigest(), size, staged
+        return digest.hexdigest(), size, staged, modified
 

@@ -11,7 +11,7 @@ Severity = Literal["blocking", "warning"]
 RULE_HINTS: dict[str, str] = {
     "unreadable_file": "文件无法打开或已损坏，请重新导出后报送（.xlsx 或 .csv）。",
     "empty_file": "文件为空，请确认导出是否成功后重新报送。",
-    "unsupported_file_type": "仅接受 .csv 和 .xlsx 文件，请另存为这两种格式之一（启用宏的 .xlsm 请另存为 .xlsx）。",
+    "unsupported_file_type": "数据仅接受 .csv 和 .xlsx 文件（启用宏的 .xlsm 请另存为 .xlsx），文字材料仅接受 .docx、.md 和 .txt（旧版 .doc 请另存为 .docx）。",
     "extension_mismatch": "文件内容与扩展名不符（如把 CSV 改名为 .xlsx），请在 Excel 中“另存为”正确格式后重新报送。",
     "file_too_large": "文件（或其解压后的内容）超过大小上限，请只报送本月指标数据。",
     "too_many_rows": "表格行数或单元格数超过上限，请只报送本月指标数据。",
@@ -30,6 +30,14 @@ RULE_HINTS: dict[str, str] = {
     "unknown_indicator": "指标名称不在指标目录中，请使用标准名称或目录中的别名。",
     "unknown_unit": "计量单位无法识别，请使用目录中的单位（如 亿元、万元、%、户、家、个）。",
     "unit_mismatch": "计量单位与指标的标准单位不属同一量纲，无法换算，请核对单位。",
+    # Narrative files (文字材料, ingestion/narrative)
+    "narrative_unknown_submitter": "请在文件标题（第一段）或文件名开头写明报送单位的标准名称，如“产业培塑行动工作专班”“市财政局”“隆回县”。",
+    "narrative_outside_section": "请把文字放在章节标题之下：【重点任务】（一、重点任务进展情况）、【突出问题】（二、存在的突出问题）或【特色亮点】（三、特色亮点）。",
+    "narrative_unknown_section": "月报只收重点任务、突出问题、特色亮点三部分；其他章节（如下一步工作打算）不进入月报，如需收入请改用这三个标题。",
+    "narrative_action_unknown": "本单位负责不止一项行动，请在段前写明行动标题，如“▲实施产业培塑行动。”“（一）产业培塑行动”或段首“产业培塑行动：”。",
+    "narrative_empty": "文件中没有章节标题下的文字，请确认报送的是本月文字材料。",
+    "narrative_figure_mismatch": "文字材料中的数字与已发布的指标数值不一致，请核对文字或报表，以准确者为准重新报送。",
+    "not_a_regular_file": "收件目录中的该项不是普通文件（链接、管道或文件夹），未读取；请直接报送 .xlsx 或 .csv 文件本身。",
     "conflicting_values": "同一指标、地区、统计期在本月报送中出现不同数值，请确认后只保留一个。",
 }
 

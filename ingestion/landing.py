@@ -37,6 +37,18 @@ TABLES: dict[str, dict[str, str]] = {
         "source_column": "varchar", "raw_value": "varchar", "rule": "varchar", "severity": "varchar",
         "message": "varchar", "hint": "varchar",
     },
+    # Narrative files (ingestion/narrative): one row per placed paragraph, one per figure in it.
+    "landing.narrative_paragraphs": {
+        **PROVENANCE, "received_at": "timestamp", "submitter": "varchar", "submitter_kind": "varchar",
+        "submitter_order": "integer", "section": "varchar", "action": "varchar", "source_paragraph": "integer",
+        "text": "varchar",
+    },
+    "landing.narrative_figures": {
+        **PROVENANCE, "submitter": "varchar", "submitter_kind": "varchar", "section": "varchar",
+        "action": "varchar", "source_paragraph": "integer", "figure_seq": "integer", "sentence": "varchar",
+        "clause": "varchar", "subject": "varchar", "figure_text": "varchar", "value": "double",
+        "decimals": "integer", "unit_raw": "varchar", "period": "date", "period_form": "varchar", "period_ambiguous": "boolean",
+    },
 }
 
 

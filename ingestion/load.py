@@ -6,7 +6,9 @@ as ``quarantined`` with an issue per bad cell. Nothing raises for bad input.
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import os
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
@@ -15,9 +17,14 @@ import duckdb
 
 from ingestion.archive import ArchivedFile, RawArchive, current_vintages, safe_suffix
 from ingestion.departments import UNKNOWN_DEPARTMENT, DepartmentDirectory
+from ingestion.inbox import NOT_A_REGULAR_FILE, SkippedEntry, open_regular, scan_inbox
 from ingestion.issues import Issue
-from ingestion.landing import replacing_month
+from ingestion.landing import Append, replacing_month
 from ingestion.layouts import column_letter, iter_sheet_results
+from ingestion.names import decode_file_name
+from ingestion.narrative.catalog import NarrativeCatalog
+from ingestion.narrative.intake import current_narrative_files, read_archived_narrative
+from ingestion.narrative.reader import is_narrative
 from ingestion.periods import Period
 from ingestion.readers import MAX_FILE_BYTES, UnreadableFile, Workbook, read_sheets
 from ingestion.report_month import ReportMonth
@@ -41,17 +48,8 @@ class IngestSummary:
 
 
 def inbox_files(inbox_month: Path) -> list[Path]:
-    """Regular files of the month's folder, in name order.
-
-    Hidden files, Office lock files (``~$…``) and symbolic links (which could point anywhere on
-    the machine) are left out.
-    """
-    if not inbox_month.is_dir():
-        return []
-    return sorted(
-        path for path in inbox_month.iterdir()
-        if not path.is_symlink() and path.is_file() and not path.name.startswith((".", "~$"))
-    )
+    """Regular files of the month's folder, in name order (see ``ingestion.inbox.scan_inbox``)."""
+    return scan_inbox(inbox_month).files
 
 
 @dataclass
@@ -144,24 +142,39 @@ def ingest_month(con: duckdb.DuckDBPyConnection, inbox: Path, home: Path, report
     """
     archive = RawArchive(home)
     directory = DepartmentDirectory(departments_seed)
-    for path in inbox_files(inbox / report_month):
-        archive.add(path, report_month, directory.in_text(path.name))
+    scan = scan_inbox(inbox / report_month)
+    skipped = list(scan.skipped)
+    for path in scan.files:
+        name = decode_file_name(path.name)
+        try:
+            archive.add(path, report_month, directory.in_text(name))
+        except OSError as error:  # gone, unreadable, or swapped for a link or FIFO since the scan
+            skipped.append(SkippedEntry(name, f"文件无法读取（{error.strerror or error}），未读取"))
     month_start = ReportMonth.parse(report_month).first_day
     folder_period = Period(month_start, "month")
     entries = archive.for_month(report_month)
+    narratives = [entry for entry in entries if is_narrative(entry.original_name)]
+    narrative_files = {entry.sha256 for entry in narratives}
+    catalog = NarrativeCatalog.from_seeds(departments_seed.parent)
     outcomes: dict[str, FileOutcome] = {}
     with replacing_month(con, month_start) as append:
         for entry in entries:
+            if entry.sha256 in narrative_files:
+                outcomes[entry.sha256] = _land_narrative(append, entry, home, catalog, month_start)
+                continue
             read = read_archived(entry, home, folder_period, directory)
             append("landing.observations", read.observations,
                    _provenance(entry, month_start, True) | {"received_at": entry.received_at})
             outcomes[entry.sha256] = FileOutcome.of(read)
             del read
-        current = current_vintages(entries, lambda entry: outcomes[entry.sha256].department)
+        department_of = lambda entry: outcomes[entry.sha256].department  # noqa: E731
+        current = (current_vintages([entry for entry in entries if entry.sha256 not in narrative_files], department_of)
+                   | current_narrative_files(narratives, department_of))
         superseded = sorted({entry.sha256 for entry in entries} - current)
         if superseded:
-            con.execute("update landing.observations set is_current_file = false"
-                        " where report_month = ? and file_sha256 in (select unnest(?))", [month_start, superseded])
+            for table in ("landing.observations", "landing.narrative_paragraphs", "landing.narrative_figures"):
+                con.execute(f"update {table} set is_current_file = false"
+                            " where report_month = ? and file_sha256 in (select unnest(?))", [month_start, superseded])
         for entry in entries:
             outcome = outcomes[entry.sha256]
             provenance = _provenance(entry, month_start, entry.sha256 in current)
@@ -173,7 +186,13 @@ def ingest_month(con: duckdb.DuckDBPyConnection, inbox: Path, home: Path, report
             }], provenance)
             append("landing.ingest_issues",
                    [issue.as_row() | {"department": outcome.department} for issue in outcome.issues], provenance)
-    summary = IngestSummary(report_month)
+        for entry in skipped:  # not files: findings for the department the name points to
+            issue = Issue(NOT_A_REGULAR_FILE, "warning", entry.message, entry.name)
+            append("landing.ingest_issues", [issue.as_row() | {"department": directory.in_text(entry.name)
+                                                                 or UNKNOWN_DEPARTMENT}],
+                   {"report_month": month_start, "file_sha256": _entry_id(entry.name),
+                    "source_file": entry.name, "is_current_file": True})
+    summary = IngestSummary(report_month, issues=len(skipped))
     for entry in entries:
         if entry.sha256 not in current:
             continue  # a superseded vintage: landed for history, not counted
@@ -189,6 +208,38 @@ def ingest_month(con: duckdb.DuckDBPyConnection, inbox: Path, home: Path, report
     return summary
 
 
+def _land_narrative(append: Append, entry: ArchivedFile, home: Path, catalog: NarrativeCatalog,
+                    month_start: date) -> FileOutcome:
+    """Land a narrative file's paragraphs and figures; what is kept of it for the files table."""
+    read = read_archived_narrative(entry, home, catalog, month_start)
+    provenance = _provenance(entry, month_start, True)
+    append("landing.narrative_paragraphs", read.paragraphs, provenance | {"received_at": entry.received_at})
+    append("landing.narrative_figures", read.figures, provenance)
+    return FileOutcome(read.submitter, read.layout, read.encoding, len(read.paragraphs), 0, read.issues)
+
+
 def _provenance(entry: ArchivedFile, month_start: date, is_current: bool) -> dict[str, object]:
     return {"report_month": month_start, "file_sha256": entry.sha256, "source_file": entry.original_name,
             "is_current_file": is_current}
+
+
+def sender_of(path: Path, directory: DepartmentDirectory) -> str | None:
+    """The department an inbox file comes from, before any run: its name, else its rows' 报送单位
+    (a file called ``..%2fetc.csv`` with 市商务局's rows was delivered by 市商务局); None if neither."""
+    name = decode_file_name(path.name)
+    named = directory.in_text(name)
+    if named:
+        return named
+    try:
+        with os.fdopen(open_regular(path), "rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
+    except OSError:
+        return None
+    today = date.today()
+    department = read_file(data, name, Period(date(today.year, today.month, 1), "month"), directory).department
+    return None if department == UNKNOWN_DEPARTMENT else department
+
+
+def _entry_id(name: str) -> str:
+    """A stable id standing for the file checksum of an inbox entry that is not a file."""
+    return hashlib.sha256(f"inbox-entry:{name}".encode()).hexdigest()

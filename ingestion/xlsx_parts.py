@@ -1,7 +1,8 @@
 """Checking an .xlsx package before any reader expands it: zip bombs, absurd sheets, formulas, macros.
 
 An .xlsx is a zip of XML parts. The zip directory declares every part's uncompressed size, so a
-bomb is refused before a byte is inflated. Each worksheet's cell references give the rows and
+bomb is refused before a byte is inflated; a package that lies about them is caught by inflating
+every part as a stream, 1 MB at a time, stopping at the first byte beyond the claim. Each worksheet's cell references give the rows and
 columns a reader would allocate (calamine builds a dense grid from the first to the last cell,
 whatever the ``<dimension>`` element claims), so a single cell at XFD1048576 is refused too.
 Formula cells are listed: readers take their cached value and the department gets a warning.
@@ -12,8 +13,10 @@ from __future__ import annotations
 import io
 import posixpath
 import re
+import struct
 import xml.etree.ElementTree as ElementTree
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 
 MAX_ROWS = 200_000
@@ -21,6 +24,8 @@ MAX_CELLS = 5_000_000  # of the dense grid a reader would allocate for one workb
 MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
 MAX_COMPRESSION_RATIO = 200  # deflated XML is 5–20× smaller; bombs are 1000× and more
 MAX_PARTS = 10_000
+_CHUNK = 1024 * 1024  # inflate at most this much at a time
+_LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")  # a zip local file header; the last two: name, extra lengths
 
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
@@ -69,6 +74,59 @@ def check_zip_sizes(archive: zipfile.ZipFile) -> None:
             raise ZipLimitExceeded(
                 "file_too_large", f"部件 {part.filename} 压缩比异常（{part.file_size}/{part.compress_size}），疑似压缩炸弹"
             )
+
+
+def inflated_size(archive: zipfile.ZipFile, part: zipfile.ZipInfo, cap: int) -> int:
+    """Bytes the part really inflates to, streamed 1 MB at a time from its compressed bytes.
+
+    The sizes in the zip directory are the sender's claim: Python's zipfile and calamine both
+    inflate a part whole, however large, so a part claiming 1 KB that inflates to 2 GB must be
+    caught here. Stops as soon as the output exceeds the claimed size or ``cap``.
+    """
+    if part.compress_type == zipfile.ZIP_STORED:
+        return part.compress_size
+    if part.compress_type != zipfile.ZIP_DEFLATED:
+        raise ZipLimitExceeded("unreadable_file", f"部件 {part.filename} 使用了不支持的压缩方式 {part.compress_type}")
+    handle = archive.fp
+    assert handle is not None
+    handle.seek(part.header_offset)
+    header = handle.read(_LOCAL_HEADER.size)
+    if len(header) < _LOCAL_HEADER.size or header[:4] != b"PK\x03\x04":
+        raise ZipLimitExceeded("unreadable_file", f"部件 {part.filename} 的文件头已损坏")
+    name_length, extra_length = _LOCAL_HEADER.unpack(header)[-2:]
+    handle.seek(part.header_offset + _LOCAL_HEADER.size + name_length + extra_length)
+    inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+    limit = min(part.file_size, cap)
+    total, left = 0, part.compress_size
+    while left > 0 and not inflater.eof:
+        pending = handle.read(min(left, _CHUNK))
+        if not pending:
+            break
+        left -= len(pending)
+        while pending and not inflater.eof:
+            try:
+                total += len(inflater.decompress(pending, _CHUNK))
+            except zlib.error as exc:
+                raise ZipLimitExceeded("unreadable_file", f"部件 {part.filename} 的压缩数据已损坏：{exc}") from exc
+            if total > limit:
+                raise ZipLimitExceeded("file_too_large", f"部件 {part.filename} 解压后超过 {limit} 字节"
+                                       f"（声明 {part.file_size} 字节），疑似压缩炸弹")
+            pending = inflater.unconsumed_tail
+    return total
+
+
+def check_inflated_sizes(archive: zipfile.ZipFile) -> None:
+    """Inflate every part as a stream, in bounded memory, and refuse a package whose parts inflate
+    to more than they claim or than the bounds (the declared sizes were checked before)."""
+    budget = MAX_UNCOMPRESSED_BYTES
+    for part in archive.infolist():
+        if part.is_dir():
+            continue
+        size = inflated_size(archive, part, budget)
+        if size != part.file_size:
+            raise ZipLimitExceeded("file_too_large", f"部件 {part.filename} 实际解压 {size} 字节，"
+                                   f"与声明的 {part.file_size} 字节不符，疑似压缩炸弹")
+        budget -= size
 
 
 def sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
@@ -122,6 +180,7 @@ def scan_workbook(data: bytes) -> WorkbookScan:
     """Check an .xlsx package's sizes and list its formula cells; raises ZipLimitExceeded."""
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         check_zip_sizes(archive)
+        check_inflated_sizes(archive)
         names = set(archive.namelist())
         scan = WorkbookScan(has_macros=any(name.lower().endswith("vbaproject.bin") for name in names))
         for sheet, part in sheet_parts(archive).items():

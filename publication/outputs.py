@@ -13,7 +13,8 @@ from pathlib import Path
 Writer = Callable[[Path, str, Path], object]
 
 
-def writers(documents: bool = True, gate_file: Path | None = None, city_code: str | None = None) -> list[Writer]:
+def writers(documents: bool = True, gate_file: Path | None = None, city_code: str | None = None,
+            distribution: Path | None = None) -> list[Writer]:
     """The month's writers; without ``documents`` (a backfill's earlier months) the data files only.
 
     ``gate_file`` (the gate's result, for the bulletin's notes) and ``city_code`` (the city the
@@ -23,6 +24,6 @@ def writers(documents: bool = True, gate_file: Path | None = None, city_code: st
     from publication.parquet import write_parquet
 
     def write_bulletin(build_db: Path, month: str, out_dir: Path) -> object:
-        return write_documents(build_db, month, out_dir, gate_file, city_code)
+        return write_documents(build_db, month, out_dir, gate_file, city_code, distribution)
 
     return [write_bulletin, write_parquet] if documents else [write_parquet]

@@ -42,8 +42,9 @@ def write_parquet(build_db: Path, month: str, staged_dir: Path) -> list[Path]:
     with duckdb.connect(str(build_db), read_only=True) as con:
         for table, month_column in mart_tables(con).items():
             target = folder / f"{table}.parquet"
-            where = f"where {month_column} = $month" if month_column else ""
+            # a date (first of the month) in most marts, the text YYYY-MM in fct_narrative*
+            where = f"where left(cast({month_column} as varchar), 7) = $month" if month_column else ""
             con.execute(f"copy (select * from {MARTS_SCHEMA}.{table} {where}) to '{target}' (format parquet)",
-                        {"month": month_start} if month_column else None)
+                        {"month": month_start.isoformat()[:7]} if month_column else None)
             written.append(target)
     return written

@@ -18,12 +18,13 @@ def start_build(published: Path, build_db: Path, build_dir: Path) -> None:
     """Start the month's build from a copy of the published warehouse (it holds the history).
 
     ``build_db`` lives in a folder of its own; ``build_dir`` holds the month's other artifacts
-    (gate result, exports, staged publication). Both start empty.
+    (gate result, exports, staged publication). The caller hands both over empty (it alone knows
+    which folders it may empty: ``yuebao.home.fresh_build_folder``); this never deletes a folder.
     """
     for folder in (build_db.parent, build_dir):
-        if folder.exists():
-            shutil.rmtree(folder)
-        folder.mkdir(parents=True)
+        folder.mkdir(parents=True, exist_ok=True)
+    if build_db.exists() or build_db.with_name(build_db.name + ".wal").exists():
+        raise FileExistsError(f"build database {build_db} already exists: the build folder is not fresh")
     if published.exists():
         shutil.copyfile(published, build_db)
 

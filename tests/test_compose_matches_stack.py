@@ -52,3 +52,40 @@ def test_no_secret_is_committed_in_the_compose_file(compose: dict) -> None:
     variables = compose["x-airflow-common"]["environment"]
     for name in ("AIRFLOW__CORE__FERNET_KEY", "AIRFLOW__API__SECRET_KEY", "AIRFLOW__API_AUTH__JWT_SECRET", "PGPASSWORD"):
         assert variables[name].startswith("${"), f"{name} must come from docker/.env"
+
+
+def test_the_portal_is_a_service_started_with_the_contract_command_line(compose: dict) -> None:
+    from deploy.portal import portal_argv
+    from deploy.topology import PORTAL
+
+    assert compose["services"][PORTAL.name]["command"] == PORTAL.command
+    argv = portal_argv({"YUEBAO_HOME": "/data/home", "YUEBAO_INBOX": "/data/inbox",
+                        "YUEBAO_PORTAL_HOST": "0.0.0.0", "YUEBAO_PORTAL_PORT": "8765"})
+    assert Path(argv[0]).name == "yuebao"
+    assert argv[1:] == ["portal", "--home", "/data/home", "--inbox", "/data/inbox", "--host", "0.0.0.0",
+                        "--port", "8765"]
+    volumes = compose["services"][PORTAL.name]["volumes"]
+    assert any(volume.endswith(":/data/inbox") for volume in volumes), "the portal writes accepted files"
+
+
+def test_the_portal_shares_the_postgresql_and_publication_waits_for_approval(compose: dict) -> None:
+    variables = compose["x-airflow-common"]["environment"]
+    assert variables["YUEBAO_PORTAL_DATABASE_URL"].startswith("postgresql+psycopg2://yuebao:")
+    assert "@postgres:5432/" in variables["YUEBAO_PORTAL_DATABASE_URL"]
+    assert variables["YUEBAO_APPROVAL_REQUIRED"] == "true"
+    settings = StackSettings(Path("/airflow"), "postgresql+psycopg2://u@h:5432/airflow", Secrets("f", "j", "a"))
+    local = environment(settings)
+    assert local["YUEBAO_APPROVAL_REQUIRED"] == "true"
+    assert local["YUEBAO_PORTAL_DATABASE_URL"] == "postgresql+psycopg2://u@h:5432/yuebao_portal"
+
+
+def test_the_airflow_ui_links_to_the_portal_through_a_plugin() -> None:
+    import importlib.util
+
+    from deploy.topology import PLUGINS_DIR
+
+    spec = importlib.util.spec_from_file_location("yuebao_portal_link", PLUGINS_DIR / "yuebao_portal_link.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    [view] = module.YuebaoPortalLink.external_views
+    assert view["href"].startswith("http") and view["destination"] == "nav"

@@ -54,8 +54,12 @@ def test_dag_has_the_stages_in_order() -> None:
 
     dag = load_dag()
     assert dag.dag_id == "yuebao_monthly"
-    order = ["prepare", "ingest", "dbt_build", "validate", "publish"]
+    order = ["prepare", "ingest", "dbt_build", "validate", "render_draft"]
     for upstream, downstream in zip(order, order[1:], strict=False):
         assert dag.get_task(upstream).downstream_task_ids == {downstream}
+    # publication waits for the release approval (a no-op unless approval is required)
+    assert dag.get_task("render_draft").downstream_task_ids == {"approve_publication", "publish"}
+    assert dag.get_task("approve_publication").downstream_task_ids == {"publish"}
+    assert dag.get_task("approve_publication").task_type == "PublicationApproval"
     assert "month" in dag.params
     assert dag.timetable.summary.startswith("0 6 5 * *")

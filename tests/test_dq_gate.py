@@ -75,6 +75,10 @@ class Case:
 CASES: list[Case] = [
     Case("received_departments", "department_missing", "delivery_status",
          ["delete from landing.files where department = '市住建局'"], "市住建局", None, None, value="1"),
+    # 改革攻坚行动's task force and its lead department (市发改委) sent no prose
+    Case("received_departments", "narrative_missing", "narrative_status",
+         ["delete from landing.files where department = '改革攻坚行动工作专班'"], "改革攻坚行动工作专班", None, None,
+         value="改革攻坚行动工作专班 本月应报送文字材料"),
     Case("received_files", "unreadable_file", "file_status",
          [f"update landing.files set status = 'rejected', rows_read = 0 where source_file = '{TOURISM}'",
           _ingest_issue(TOURISM, "市文旅广体局", "unreadable_file", "文件已损坏，无法打开")],

@@ -121,7 +121,7 @@ def test_workbook_has_one_row_per_problem_no_formulas_and_neutralised_cells(repo
     expected = sum(1 for failure in gate.failures for row in failure.rows if row.get("submitted_by") == "市人社局")
     assert sheet.max_row - 1 == expected
     header = [cell.value for cell in sheet[1]]
-    assert header[:7] == ["级别", "文件", "工作表", "行", "列", "值", "规则"]
+    assert header[:7] == ["级别", "文件", "工作表", "行（段）", "列", "值", "规则"]
 
 
 def test_html_reports_use_no_outside_resources(reports) -> None:

@@ -10,9 +10,13 @@ import pytest
 
 from expectations.waivers import load_waivers, record_waiver
 from yuebao.cli import main
+from yuebao.home import ensure_home
 
 
 def test_waive_records_who_when_and_why(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    ensure_home(tmp_path)
+    (tmp_path / "build" / "2024-10").mkdir(parents=True)
+    (tmp_path / "build" / "2024-10" / "gate.json").write_text("{}", encoding="utf-8")  # the month was checked
     code = main(["waive", "--month", "2024-10", "--department", "公安局", "--rule", "negative_value",
                  "--by", "王主任", "--reason", "冲减更正", "--home", str(tmp_path)])
     assert code == 0, capsys.readouterr().err

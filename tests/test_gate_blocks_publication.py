@@ -82,4 +82,5 @@ def test_negative_count_blocks_with_reports_and_a_recorded_waiver_publishes(tmp_
     assert audit == [("市公安局", "negative_value", "王主任", "负数为冲减更正，已电话核实")]
     assert history == [(1, False)]
     bulletin = (home / "publish" / "2024-10" / "bulletin.md").read_text(encoding="utf-8")
-    assert "市公安局的“negative_value”检查未通过，由王主任" in bulletin  # the bulletin footnotes the waiver
+    # the bulletin footnotes the waiver (notes are Markdown-escaped: negative\_value renders as negative_value)
+    assert "市公安局的“negative\\_value”检查未通过，由王主任" in bulletin

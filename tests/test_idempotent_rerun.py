@@ -24,13 +24,15 @@ def test_running_a_month_twice_gives_the_same_rows(published_home: Path, run_yue
     assert fact_snapshot(published_home) == before
     with duckdb.connect(str(published_home / "warehouse.duckdb"), read_only=True) as con:
         files = con.execute("select count(*), count(distinct file_sha256) from landing.files").fetchone()
-    assert files == (15, 15)  # the archive holds each file once, however often it is ingested
+    assert files == (30, 30)  # the archive holds each file once, however often it is ingested
+    with duckdb.connect(str(published_home / "warehouse.duckdb"), read_only=True) as con:
+        assert con.execute("select count(*) from fct_narrative").fetchone() == (60,)  # replaced, not appended
 
 
 def test_a_full_refresh_rebuilds_the_same_facts_from_the_landing_history(published_home: Path, run_yuebao) -> None:
     """--full-refresh rebuilds every incremental model (intermediate tables included) from landing."""
     tables = ("fct_indicator_monthly", "fct_indicator_as_published", "rpt_indicator_report_month",
-              "intermediate.int_observations_resolved_to_catalog")
+              "intermediate.int_observations_resolved_to_catalog", "fct_narrative", "fct_narrative_vintages")
 
     def snapshot() -> dict[str, list[tuple]]:
         with duckdb.connect(str(published_home / "warehouse.duckdb"), read_only=True) as con:

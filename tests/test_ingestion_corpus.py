@@ -65,7 +65,8 @@ CASES = [
     Case("header_only", "市住建局_header_only.csv", "no_data_rows", None, "warning"),
     Case("a_letter_not_a_table", "市住建局_no_table.csv", "unknown_layout", None),
     Case("csv_named_xlsx", "市住建局_csv_named.xlsx", "extension_mismatch", None),
-    Case("txt_file", "市住建局_notes.txt", "unsupported_file_type", None),
+    Case("txt_without_prose", "市住建局_notes.txt", "narrative_empty", None, "warning"),  # read as 文字材料
+    Case("docx_that_is_text", "市公安局_not_a_docx.docx", "extension_mismatch", None),
     Case("macro_workbook", "市住建局_macro.xlsm", "unsupported_file_type", None),
     Case("corrupt_xlsx", "市统计局_corrupt.xlsx", "unreadable_file", None),
     Case("truncated_xlsx", "市统计局_truncated.xlsx", "unreadable_file", None),

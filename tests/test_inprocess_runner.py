@@ -47,6 +47,8 @@ class Recorder:
         def step(run: MonthRun, *settings_and_more: object) -> dict[str, str]:
             self.calls.append((name, run))
             run.build_dir.mkdir(parents=True, exist_ok=True)
+            if name == "publish":
+                run.published_file.write_text("{}", encoding="utf-8")
             if blocks:
                 blocking = Failure("observations", "expect_x", "value", "blocking", "test", 1)
                 GateResult(run.month, 1, [blocking]).write(run.gate_file)

@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from ingestion.report_month import ReportMonth
+from yuebao.home import held_lock_descriptors
 from yuebao.month_run import MonthRun
 
 STATE_FILE = "backfill.json"
@@ -102,7 +103,8 @@ def load_in_subprocess(run: MonthRun) -> tuple[int, str]:
         command += ["--reference", str(run.reference)]
     if not run.documents:
         command.append("--no-documents")
-    completed = subprocess.run(command, capture_output=True, text=True, check=False)
+    completed = subprocess.run(command, capture_output=True, text=True, check=False,
+                               pass_fds=held_lock_descriptors())  # the child works under our lock
     lines = (completed.stdout + completed.stderr).strip().splitlines()
     return completed.returncode, lines[-1] if lines else ""
 
@@ -114,7 +116,8 @@ def backfill_chunk_in_subprocess(template: MonthRun, months: list[str], document
                "--months-per-process", "0", "--no-progress", "--documents", documents]
     if template.reference:
         command += ["--reference", str(template.reference)]
-    completed = subprocess.run(command, capture_output=True, text=True, check=False)
+    completed = subprocess.run(command, capture_output=True, text=True, check=False,
+                               pass_fds=held_lock_descriptors())  # the child works under our lock
     lines = (completed.stdout + completed.stderr).strip().splitlines()
     return completed.returncode, lines[-1] if lines else ""
 

@@ -21,4 +21,5 @@ def record_failure(context: dict[str, Any]) -> None:
     exception = context.get("exception")
     task_id = getattr(context.get("task_instance"), "task_id", "?")
     reason = " ".join(str(exception).split()) if exception else "failed"
-    path.write_text(f"{task_id}: {type(exception).__name__}: {reason}\n", encoding="utf-8")
+    # errors=: a reason can quote a path whose name is not UTF-8 (lone surrogates)
+    path.write_text(f"{task_id}: {type(exception).__name__}: {reason}\n", encoding="utf-8", errors="backslashreplace")

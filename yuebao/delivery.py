@@ -152,15 +152,15 @@ def departments_owing(seeds_dir: Path) -> dict[str, int]:
 
 
 def departments_delivered(inbox_month: Path, seeds_dir: Path) -> set[str]:
-    """Departments named by the files of the month's inbox folder (as ingestion tells them)."""
+    """Departments that sent files in the month's inbox folder, as ingestion tells them (by the
+    file's name, else by its rows' 报送单位)."""
     from ingestion.departments import DepartmentDirectory
+    from ingestion.inbox import scan_inbox
+    from ingestion.load import sender_of
 
     directory = DepartmentDirectory(seeds_dir / "departments.csv")
-    if not inbox_month.is_dir():
-        return set()
-    names = (directory.in_text(path.name) for path in inbox_month.iterdir()
-             if path.is_file() and not path.name.startswith((".", "~$")))
-    return {name for name in names if name}
+    senders = (sender_of(path, directory) for path in scan_inbox(inbox_month).files)
+    return {sender for sender in senders if sender}
 
 
 def report_month_due(today: date) -> str:

@@ -78,6 +78,19 @@ class MonthRun:
         return self.home / "build" / "warehouse" / "warehouse.duckdb"
 
     @property
+    def distribution_file(self) -> Path | None:
+        """The office's 报/送 lines (``<home>/distribution.txt``, set in the portal), if it set them."""
+        from yuebao.home import DISTRIBUTION_FILE
+
+        path = self.home / DISTRIBUTION_FILE
+        return path if path.is_file() else None
+
+    @property
+    def draft_dir(self) -> Path:
+        """The bulletin rendered for review before publication (when approval is required)."""
+        return self.build_dir / "draft"
+
+    @property
     def published_db(self) -> Path:
         return self.home / "warehouse.duckdb"
 

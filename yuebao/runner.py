@@ -183,6 +183,8 @@ def run_log(run: MonthRun, quiet: bool) -> Iterator[Path]:
 def _outcome(run: MonthRun, state: str) -> RunOutcome:
     failure = failure_file(run.home, run.month)
     if state.endswith("success"):
+        if not run.published_file.exists():  # publish skipped: the release was rejected
+            return RunOutcome(EXIT_ERROR, f"{run.month} was not published: the release approval was rejected")
         return RunOutcome(EXIT_PUBLISHED, f"published {run.month}: {run.published_db}")
     if run.gate_file.exists():
         from expectations.gate import GateResult

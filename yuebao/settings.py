@@ -34,6 +34,15 @@ class Settings:
     smtp_conn_id: str = SMTP_CONN_ID
     # DuckDB's memory limit for whole-month work (ingest, the gate's export, dbt's profile).
     duckdb_memory_limit: str = "3GB"
+    # Publication waits for a reviewer's approval (yuebao/approval.py): on in the deployed stack,
+    # off for `yuebao run` and `make demo`.
+    approval_required: bool = False
+    # Where the portal answers the DAG's waiting approval: the stack's Airflow API server and the
+    # user it answers as (password: this, else the SimpleAuthManager passwords file).
+    airflow_api_url: str | None = None
+    airflow_user: str = "admin"
+    airflow_password: str | None = None
+    airflow_passwords_file: Path | None = None
 
     def __post_init__(self) -> None:
         if self.target not in ("duckdb", "postgres"):
@@ -58,6 +67,12 @@ class Settings:
             reminder_day=int(env.get("YUEBAO_REMINDER_DAY") or defaults.reminder_day),
             smtp_conn_id=env.get("YUEBAO_SMTP_CONN_ID") or defaults.smtp_conn_id,
             duckdb_memory_limit=env.get("YUEBAO_DUCKDB_MEMORY_LIMIT") or defaults.duckdb_memory_limit,
+            approval_required=(env.get("YUEBAO_APPROVAL_REQUIRED") or "").strip().lower() in ("1", "true", "yes", "on"),
+            airflow_api_url=env.get("YUEBAO_AIRFLOW_API_URL") or None,
+            airflow_user=env.get("YUEBAO_AIRFLOW_USER") or defaults.airflow_user,
+            airflow_password=env.get("YUEBAO_AIRFLOW_PASSWORD") or None,
+            airflow_passwords_file=(Path(env["AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE"])
+                                    if env.get("AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE") else None),
         )
 
     def duckdb_config(self) -> dict[str, str]:

@@ -71,6 +71,11 @@ class GateBlocked(Exception):
 
 @_timed_step
 def prepare(run: MonthRun, settings: Settings) -> None:
+    from yuebao.home import ensure_not_busy, fresh_build_folder
+
+    ensure_not_busy(run.home)  # a scheduled run meeting a `yuebao run` that holds the home
+    for folder in (run.build_db.parent, run.build_dir):
+        fresh_build_folder(folder)  # empties only folders yuebao made
     target_for(run).prepare(run)
     log.info("build started at %s", run.build_db)
 
@@ -111,12 +116,14 @@ def reference_project(run: MonthRun) -> Path:
         link = project / entry.name
         if entry.name not in ("seeds", "target", "logs") and not link.is_symlink():
             link.symlink_to(entry)
-    wanted = {path.name for path in run.seeds_dir.glob("*.csv")}
+    wanted = {path.name: path for path in run.seeds_dir.glob("*.csv")}
+    # seeds the reference folder does not carry (actions.csv in an older or synthetic one): the project's
+    wanted = {path.name: path for path in (DBT_PROJECT_DIR / "seeds").glob("*.csv")} | wanted
     for stale in seeds.glob("*.csv"):
         if stale.name not in wanted:
             stale.unlink()
-    for name in wanted:
-        source, copy = run.seeds_dir / name, seeds / name
+    for name, source in wanted.items():
+        copy = seeds / name
         if not copy.exists() or copy.read_bytes() != source.read_bytes():
             shutil.copyfile(source, copy)
     return project
@@ -142,19 +149,56 @@ def validate(run: MonthRun, settings: Settings) -> dict[str, object]:
 
 
 @_timed_step
+def render_draft(run: MonthRun, settings: Settings) -> dict[str, str]:
+    """The bulletin of the checked build in ``run.draft_dir``, for the reviewer who approves the
+    release; only when approval is required (``settings.approval_required``, ``yuebao.approval``)."""
+    from datetime import UTC, datetime
+
+    if not settings.approval_required:
+        return {}
+    from publication.bulletin import write_bulletin
+
+    if run.draft_dir.exists():
+        shutil.rmtree(run.draft_dir)
+    run.draft_dir.mkdir(parents=True)
+    write_bulletin(run.build_db, run.month, run.draft_dir, run.gate_file, settings.city_code, run.distribution_file)
+    return {"draft_dir": str(run.draft_dir), "rendered_at": datetime.now(UTC).isoformat(timespec="seconds")}
+
+
+def record_release_approval(run: MonthRun, settings: Settings, rendered_at: str | None,
+                            answer: dict[str, Any] | None) -> None:
+    """Write who approved the release into the build (``pub_release_approvals``), when required."""
+    from datetime import datetime
+
+    from yuebao.approval import release_record, write_release_approval
+
+    if not settings.approval_required:
+        return
+    approval = release_record(run.home, run.month, datetime.fromisoformat(rendered_at) if rendered_at else None,
+                              answer)
+    if approval is None:
+        raise RuntimeError(f"{run.month}: approval is required and none was recorded")
+    write_release_approval(run.build_db, approval)
+
+
+@_timed_step
 def publish(run: MonthRun, settings: Settings) -> dict[str, str]:
     from publication.outputs import writers
     from publication.releases import record_release
     from publication.warehouse import finalize
+    from yuebao.home import assert_month_published, month_rows
 
     record_release(run.build_db, run.month)  # pub_releases: when this month went out (data API)
     finalize(run.build_db)
+    built = month_rows(run.build_db, run.month)
     staged = run.publish_staging_dir
     staged.mkdir(parents=True, exist_ok=True)
-    for write in writers(documents=run.documents, gate_file=run.gate_file, city_code=settings.city_code):
+    for write in writers(documents=run.documents, gate_file=run.gate_file, city_code=settings.city_code,
+                         distribution=run.distribution_file):
         with timed(run, write.__name__.removeprefix("write_")):
             write(run.build_db, run.month, staged)
     target_for(run).publish(run)
+    assert_month_published(run.published_db, run.month, built)  # "published M" means M's rows are there
     run.publish_dir.mkdir(parents=True, exist_ok=True)
     for item in staged.iterdir():
         target = run.publish_dir / item.name

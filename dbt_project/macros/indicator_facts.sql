@@ -10,7 +10,8 @@
     - value_month: ytd → YTD minus the previous month's YTD of the same year; January is its YTD;
       no previous month → NULL and is_value_month_missing. month → the value. stock, rate → NULL.
     - yoy_pct: reported wins; else computed from the same period a year earlier (ytd, month, stock),
-      2 decimals. Both present and more than var('yoy_tolerance_pp') apart → is_yoy_discrepant.
+      2 decimals, rounded half-up on the exact quotient (macros/round_to.sql: percent_change).
+      Both present and more than var('yoy_tolerance_pp') apart → is_yoy_discrepant.
     - ranks: reported wins; else computed among peers (the province's prefectures; the members of
       the 片区) when every peer has a value, direction-aware (down: smaller is better), ties share
       the better rank (1, 1, 3). Reported and computed differ → is_rank_discrepant.
@@ -120,7 +121,7 @@ measured as (
             when basis = 'ytd' then {{ round_to('value - previous_month_value', 10) }}
         end as value_month,
         case when basis in ('ytd', 'month', 'stock') and previous_year_value <> 0
-            then {{ round_to('(value / previous_year_value - 1) * 100', 2) }}
+            then {{ percent_change('value', 'previous_year_value', 2) }}
         end as yoy_pct_computed,
         case when region_level = 'prefecture' and prefectures_reported = peer_totals.prefectures_total
             then level_rank end as rank_province_computed,

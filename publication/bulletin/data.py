@@ -1,9 +1,11 @@
 """Everything the bulletin reads from the warehouse, as published in report month M.
 
-The one place that knows table and column names. The model layer's `rpt_indicator_report_month`
-(latest period per indicator × region as published in M) and `fct_revisions` are used when they
-exist; otherwise the same views are computed here from `fct_observation_vintages`, so a bulletin
-rebuilt after later months revised its figures still shows what was published in M.
+The one place that knows table and column names. Every figure and derived measure is dbt's:
+`rpt_indicator_report_month` (latest period per indicator × region as published in M),
+`fct_indicator_as_published` (the history as published in M), `fct_revisions`; the prose is
+`fct_narrative`, the 【重要指标】 phrasing the seed `sentence_patterns`, the release approval
+`pub_release_approvals` (optional). A bulletin rebuilt after later months revised its figures
+still shows what was published in M.
 """
 
 from __future__ import annotations
@@ -18,145 +20,31 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-# In force as of M: for each indicator × region × period since $earliest, the latest vintage
-# received by M, with the fact table's derived measures recomputed on those vintages (same formulas).
-AS_OF_VIEW = """
-with vintages as (
-    select
-        *,
-        row_number() over (
-            partition by indicator_code, region_code, period
-            order by report_month desc, received_at desc, source_file desc, source_row desc
-        ) as as_of_rank
-    from fct_observation_vintages
-    where report_month <= $month and is_current_file and region_code in (select unnest($regions))
-        and period >= $earliest
-),
-
-in_force as (
-    select vintages.*, indicators.basis, regions.region_level
-    from vintages
-    inner join dim_indicator as indicators on vintages.indicator_code = indicators.indicator_code
-    inner join dim_region as regions on vintages.region_code = regions.region_code
-    where as_of_rank = 1
-),
-
-with_history as (
-    select
-        in_force.*,
-        previous_month.value as previous_month_value,
-        previous_year.value as previous_year_value,
-        province.value as province_value,
-        province.yoy_pct as province_yoy_pct
-    from in_force
-    left join in_force as previous_month
-        on in_force.indicator_code = previous_month.indicator_code
-        and in_force.region_code = previous_month.region_code
-        and previous_month.period = cast(in_force.period - interval 1 month as date)
-    left join in_force as previous_year
-        on in_force.indicator_code = previous_year.indicator_code
-        and in_force.region_code = previous_year.region_code
-        and previous_year.period = cast(in_force.period - interval 12 month as date)
-    left join in_force as province
-        on in_force.indicator_code = province.indicator_code
-        and in_force.period = province.period
-        and province.region_level = 'province'
-),
-
-final as (
-    select
-        with_history.period,
-        with_history.region_code,
-        with_history.indicator_code,
-        with_history.value,
-        case
-            when with_history.basis = 'month' then with_history.value
-            when with_history.basis = 'ytd' and month(with_history.period) = 1 then with_history.value
-            when with_history.basis = 'ytd' then with_history.value - with_history.previous_month_value
-        end as value_month,
-        coalesce(
-            with_history.yoy_pct,
-            case when with_history.basis <> 'rate' and with_history.previous_year_value <> 0
-                then round((with_history.value / with_history.previous_year_value - 1) * 100, 2) end
-        ) as yoy_pct,
-        coalesce(with_history.rank_province, fct.rank_province) as rank_province,
-        coalesce(with_history.rank_subregion, fct.rank_subregion) as rank_subregion,
-        with_history.annual_target,
-        case when with_history.annual_target > 0
-            then with_history.value / with_history.annual_target * 100 end as completion_pct,
-        months.schedule_pct,
-        case when with_history.annual_target > 0
-            then with_history.value / with_history.annual_target * 100 - months.schedule_pct
-        end as completion_gap_pp,
-        case
-            when with_history.region_level = 'province' then null
-            when with_history.basis = 'rate' then with_history.value - with_history.province_value
-            else with_history.yoy_pct - with_history.province_yoy_pct
-        end as vs_province_pp,
-        with_history.submitted_by,
-        with_history.source_file,
-        with_history.source_sheet,
-        with_history.source_row,
-        with_history.file_sha256,
-        with_history.report_month
-    from with_history
-    left join fct_indicator_monthly as fct
-        on with_history.indicator_code = fct.indicator_code
-        and with_history.region_code = fct.region_code
-        and with_history.period = fct.period
-        and with_history.file_sha256 = fct.file_sha256
-        and with_history.source_row = fct.source_row
-    left join dim_month as months on with_history.period = months.period
-)
-
-select * from final
-"""
-
-LATEST_PER_KEY = """
-select * from as_of
-where period <= $month
-qualify row_number() over (partition by indicator_code, region_code order by period desc) = 1
-"""
-
-REVISIONS_FROM_VINTAGES = """
-with vintages as (
-    select
-        *,
-        row_number() over (
-            partition by indicator_code, region_code, period, report_month
-            order by received_at desc, source_file desc, source_row desc
-        ) as month_rank
-    from fct_observation_vintages
-    where report_month <= $month and is_current_file
-),
-
-per_month as (
-    select * from vintages where month_rank = 1
-),
-
-paired as (
-    select
-        per_month.indicator_code,
-        per_month.region_code,
-        per_month.period,
-        lag(per_month.value) over keyed as old_value,
-        per_month.value as new_value,
-        lag(per_month.report_month) over keyed as old_report_month,
-        per_month.report_month as new_report_month
-    from per_month
-    window keyed as (partition by indicator_code, region_code, period order by report_month)
-)
-
-select *, new_value - old_value as difference
-from paired
-where new_report_month = $month and old_value is not null and old_value <> new_value
+# As published in M: for each indicator × region × period in the window, the fact row of the latest
+# report month <= M that (re)computed it (fct_indicator_as_published's documented rule). Every
+# measure (value_month, yoy_pct, ranks, completion, vs_province_pp) is dbt's, none is re-derived here.
+AS_PUBLISHED = """
+select * from fct_indicator_as_published
+where report_month <= $month and period <= $month and period >= $since
+    and region_code in (select unnest($regions))
+qualify row_number() over (
+    partition by indicator_code, region_code, period order by report_month desc
+) = 1
 """
 
 INDICATORS = """
 select
-    indicator_code, indicator_name, action, department, unit, basis, direction, description,
+    indicator_code, indicator_name, aliases, action, department, unit, basis, direction, description,
     seed_section, row_number() over (order by rowid) as catalog_order
 from dim_indicator
+"""
+
+# The prose of M, in placement order: fct_narrative holds each month's prose in force (a resubmitted
+# file replaced that submitter's prose in the mart; earlier versions are in fct_narrative_vintages).
+NARRATIVE = """
+select * from fct_narrative
+where report_month = ?
+order by section, action_order, submitter_order, seq
 """
 
 STOCK_DAY = re.compile(r"截至\d{4}年\d{1,2}月(\d{1,2})日")
@@ -177,6 +65,9 @@ class BulletinData:
     revisions: pd.DataFrame
     gate_failures: list[dict[str, object]] = field(default_factory=list)
     gate_waivers: list[dict[str, object]] = field(default_factory=list)
+    narrative: pd.DataFrame = field(default_factory=pd.DataFrame)
+    patterns: pd.DataFrame = field(default_factory=pd.DataFrame)
+    approval: dict[str, object] | None = None
 
     @property
     def month_start(self) -> date:
@@ -206,23 +97,47 @@ def load(database: Path, month: str, gate_json: Path | None = None, city_code: s
         shown = bulletin_regions(regions, city_code)
         # The history the bulletin compares with: this year and last (December before a January).
         since = date(month_start.year - 1, 1, 1)
-        # ... and the year before that, for those months' year-on-year change: the cost stays flat with history.
-        con.execute("create temp table as_of as " + AS_OF_VIEW,
-                    {"month": month_start, "regions": shown, "earliest": date(since.year - 1, 1, 1)})
         indicators = con.execute(INDICATORS).df().set_index("indicator_code")
         actions = [row[0] for row in con.execute("select action from dim_action order by action_order").fetchall()]
-        report = _report_rows(con, month_start, shown)
-        history = con.execute("select * from as_of where period <= $month and period >= $since",
-                              {"month": month_start, "since": since}).df()
-        revisions = _revisions(con, month_start)
+        report = con.execute("select * from rpt_indicator_report_month where report_month = ?"
+                             " and region_code in (select unnest(?))", [month_start, shown]).df()
+        history = con.execute(AS_PUBLISHED, {"month": month_start, "since": since, "regions": shown}).df()
+        revisions = con.execute("select * from fct_revisions where new_report_month = ?", [month_start]).df()
         report = _with_stock_days(con, report)
+        narrative = _narrative(con, month)
+        patterns = _patterns(con)
+        approval = _approval(con, month)
     return BulletinData(
         month=month, city_code=city_code, city_name=str(regions.loc[city_code, "region_name"]),
         actions=actions, indicators=indicators, regions=regions,
         report=_described(report, indicators, regions), history=_described(history, indicators, regions),
         revisions=revisions, gate_failures=read_gate_failures(gate_json),
-        gate_waivers=read_gate_waivers(gate_json),
+        gate_waivers=read_gate_waivers(gate_json), narrative=narrative, patterns=patterns, approval=approval,
     )
+
+
+def _narrative(con: duckdb.DuckDBPyConnection, month: str) -> pd.DataFrame:
+    """The month's prose (empty before the narrative mart exists or when nobody sent any)."""
+    if not _has_relation(con, "fct_narrative"):
+        return pd.DataFrame(columns=["section", "action", "action_order", "submitter", "submitter_order",
+                                     "seq", "text", "source_file", "source_paragraph"])
+    return con.execute(NARRATIVE, [month]).df()
+
+
+def _patterns(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The 【重要指标】 sentence patterns (dbt seed sentence_patterns), in print order."""
+    if not _has_relation(con, "sentence_patterns"):
+        return pd.DataFrame(columns=["action", "clause_order", "period_of", "pattern"])
+    return con.execute("select * from reference.sentence_patterns order by action, clause_order").df()
+
+
+def _approval(con: duckdb.DuckDBPyConnection, month: str) -> dict[str, object] | None:
+    """The month's release approval (the latest when approved twice), if approval is in use."""
+    if not _has_relation(con, "pub_release_approvals"):
+        return None
+    found = con.execute("select approved_by, approved_at, comment from pub_release_approvals"
+                        " where report_month = ? order by approved_at desc limit 1", [month]).fetchone()
+    return None if found is None else {"approved_by": found[0], "approved_at": found[1], "comment": found[2]}
 
 
 def read_gate_waivers(gate_json: Path | None) -> list[dict[str, object]]:
@@ -252,19 +167,6 @@ def bulletin_regions(regions: pd.DataFrame, city_code: str) -> list[str]:
              | (regions["region_level"] == "province")
              | (regions["subregion"].notna() & (regions["subregion"] == subregion)))
     return sorted(str(code) for code in regions.index[shown])
-
-
-def _report_rows(con: duckdb.DuckDBPyConnection, month_start: date, shown: list[str]) -> pd.DataFrame:
-    if _has_relation(con, "rpt_indicator_report_month"):
-        return con.execute("select * from rpt_indicator_report_month where report_month = ?"
-                           " and region_code in (select unnest(?))", [month_start, shown]).df()
-    return con.execute(LATEST_PER_KEY, {"month": month_start}).df()
-
-
-def _revisions(con: duckdb.DuckDBPyConnection, month_start: date) -> pd.DataFrame:
-    if _has_relation(con, "fct_revisions"):
-        return con.execute("select * from fct_revisions where new_report_month = ?", [month_start]).df()
-    return con.execute(REVISIONS_FROM_VINTAGES, {"month": month_start}).df()
 
 
 def _with_stock_days(con: duckdb.DuckDBPyConnection, report: pd.DataFrame) -> pd.DataFrame:

@@ -1,8 +1,10 @@
 """The bulletin as structured content, rendered alike to HTML, Markdown and DOCX.
 
-A paragraph is a list of runs: plain text, or a `Figure` (a formatted number with the row it came
-from). Notes (sources, quality-gate warnings, revisions) are attached to clauses, so every
-renderer can place the same footnotes after the same words.
+The report is four sections (【重要指标】【重点任务】【突出问题】【特色亮点】) of paragraphs. A paragraph
+is a list of runs: plain text, or a `Figure` (a formatted number with the row it came from); a
+prose paragraph (文字材料) also carries the submitter, file and paragraph it came from. Notes
+(sources, quality-gate warnings, revisions) are attached to clauses, so every renderer can place
+the same notes after the same words (the HTML and Markdown as note marks, the DOCX in its appendix).
 """
 
 from __future__ import annotations
@@ -43,10 +45,24 @@ class NoteRef:
 Run = str | Figure | NoteRef
 
 
+@dataclass(frozen=True)
+class ProseSource:
+    """Where a prose paragraph came from: the submitter, its file and paragraph number."""
+
+    submitter: str
+    source_file: str
+    source_paragraph: int
+
+    def describe(self) -> str:
+        return f"{self.submitter}：{self.source_file}，第{self.source_paragraph}段"
+
+
 @dataclass
 class Paragraph:
     heading: str
     runs: list[Run] = field(default_factory=list)
+    action: str | None = None
+    prose: ProseSource | None = None
 
     def text(self) -> str:
         """Plain text without note markers (what the tests and the DOCX body read)."""
@@ -74,12 +90,35 @@ class Notes:
 
 
 @dataclass
+class Section:
+    """One of the report's four sections; ``empty`` is printed when it has no paragraph."""
+
+    title: str
+    paragraphs: list[Paragraph]
+    empty: str
+
+
+@dataclass
 class Bulletin:
     title: str
     subtitle: str
-    indicators: list[Paragraph]
-    problems: list[Paragraph]
+    issuer: str
+    sections: list[Section]
     charts: dict[str, list[Chart]]
     sources: Notes
     gate_notes: Notes
     revision_notes: Notes
+    prose_notes: Notes = field(default_factory=Notes)
+    distribution: list[str] = field(default_factory=list)
+    colophon: str | None = None
+
+    def section(self, title: str) -> Section:
+        return next(section for section in self.sections if section.title == title)
+
+    @property
+    def indicators(self) -> list[Paragraph]:
+        return self.section("【重要指标】").paragraphs
+
+    @property
+    def problems(self) -> list[Paragraph]:
+        return self.section("【突出问题】").paragraphs

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
 
@@ -10,9 +11,17 @@ CHINESE_DIGITS = "零一二三四五六七八九十"
 UNIT_WORDS = {"%": "%", "百分点": "个百分点", "无量纲": ""}
 
 
+def half_up(value: float, decimals: int) -> Decimal:
+    """``value`` rounded half away from zero on its shortest decimal form (2.675 → 2.68, where
+    binary rounding gives 2.67), as the dbt models round (macros/round_to.sql)."""
+    return Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+
+
 def number(value: float, decimals: int = 4) -> str:
     """A number with the precision it came with: no trailing zeros, no thousands separator."""
-    text = f"{round(float(value), decimals):.{decimals}f}".rstrip("0").rstrip(".")
+    text = f"{half_up(value, decimals):f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
     return "0" if text in ("", "-0") else text
 
 
@@ -34,7 +43,7 @@ def change(value: float, direction: str = "up") -> str:
 
 def gap_pp(difference: float, against: str) -> str:
     """``高于全省平均0.3个百分点`` / ``低于…`` / ``与…持平``."""
-    rounded = round(difference, 2)
+    rounded = float(half_up(difference, 2))
     if rounded == 0:
         return f"与{against}持平"
     return f"{'高于' if rounded > 0 else '低于'}{against}{number(abs(rounded), 2)}个百分点"

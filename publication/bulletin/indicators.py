@@ -1,6 +1,10 @@
-"""【重要指标】: one paragraph per action, sentences chosen by indicator metadata.
+"""【重要指标】: one paragraph per action: the office's sentence patterns first (patterns.py), then
+generic sentences for the figures no pattern stated, chosen by indicator metadata.
 
-Which template a figure gets depends only on its catalog metadata (basis, unit, direction) and on
+An indicator the catalog files under 【重点任务】 or 【突出问题】 (``seed_section``) is stated here
+only when that section of the action has no prose this month (the prose states it otherwise).
+
+Which generic template a figure gets depends only on its catalog metadata (basis, unit, direction) and on
 which measures the row carries (growth, province or 片区 rank, target, comparison with the
 province) and on companion indicators named ``<name>增速`` / ``<name>改善幅度`` / ``<name>提升``,
 which complete their base figure's sentence ("总量和增速分别居全省第5和第7").
@@ -16,6 +20,7 @@ import pandas as pd
 from publication.bulletin import formatting as fmt
 from publication.bulletin.data import BulletinData
 from publication.bulletin.document import Paragraph, Run
+from publication.bulletin.patterns import pattern_clauses
 from publication.bulletin.provenance import Annotator
 
 COMPANION_SUFFIXES = ("增速", "改善幅度", "提升")
@@ -52,9 +57,20 @@ def indicator_paragraphs(data: BulletinData, annotate: Annotator) -> list[Paragr
     return [indicator_paragraph(data, action, annotate) for action in data.actions]
 
 
+def prose_sections(data: BulletinData, action: str) -> set[str]:
+    """The sections for which ``action`` has prose this month."""
+    if data.narrative.empty:
+        return set()
+    return set(data.narrative.loc[data.narrative["action"] == action, "section"])
+
+
 def indicator_paragraph(data: BulletinData, action: str, annotate: Annotator) -> Paragraph:
     city = data.report[(data.report["region_code"] == data.city_code) & (data.report["action"] == action)]
-    paragraph = Paragraph(action_heading(action))
+    city = city[~city["seed_section"].isin(prose_sections(data, action) - {"重要指标"})]
+    paragraph = Paragraph(action_heading(action), action=action)
+    runs, stated = pattern_clauses(data, action, city, annotate)
+    paragraph.runs += runs
+    city = city[~city["indicator_code"].isin(stated)]
     clauses = _merge_pairs([_clause(entry, data, annotate) for entry in _entries(city)])
     groups: dict[str, list[Clause]] = {}
     for clause in clauses:
@@ -68,7 +84,7 @@ def indicator_paragraph(data: BulletinData, action: str, annotate: Annotator) ->
             paragraph.runs += clause.runs
             paragraph.runs += annotate.refs(clause.rows)
             paragraph.runs.append("；" if index < len(members) - 1 else "。")
-    if not groups:
+    if not groups and not runs:
         paragraph.runs.append("本月无报送数据。")
     return paragraph
 

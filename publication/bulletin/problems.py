@@ -1,4 +1,5 @@
 """【突出问题】: problems detected from the month's figures, with thresholds from problems.yaml.
+They follow the action's prose (文字材料), leaving out what the prose already states.
 
 Rules, in the order they are printed within an action: counties with negative growth (worst
 first), counties below the city's own rate, figures behind 序时进度, province or 片区 ranks that
@@ -53,16 +54,20 @@ class Problem:
     rows: list[pd.Series]
 
 
-def problem_paragraphs(data: BulletinData, annotate: Annotator,
-                       thresholds: ProblemThresholds | None = None) -> list[Paragraph]:
-    """One paragraph per action that has problems ("一是…；二是…。")."""
+def problem_paragraphs(data: BulletinData, annotate: Annotator, thresholds: ProblemThresholds | None = None,
+                       prose: dict[str, str] | None = None) -> list[Paragraph]:
+    """One paragraph per action that has problems ("一是…；二是…。"). ``prose`` maps an action to its
+    【突出问题】 prose: a problem that prose already states is left out (see ``already_stated``), and
+    the paragraph follows the prose without a second action heading."""
     thresholds = thresholds or ProblemThresholds.load()
+    prose = prose or {}
     paragraphs = []
     for action in data.actions:
-        found = detect(data, action, annotate, thresholds)
+        found = [problem for problem in detect(data, action, annotate, thresholds)
+                 if not already_stated(problem, prose.get(action, ""), data)]
         if not found:
             continue
-        paragraph = Paragraph(action_heading(action))
+        paragraph = Paragraph("" if prose.get(action) else action_heading(action), action=action)
         for index, problem in enumerate(found):
             if len(found) > 1:
                 paragraph.runs.append(f"{ORDINALS[index] if index < 10 else index + 1}是")
@@ -71,6 +76,47 @@ def problem_paragraphs(data: BulletinData, annotate: Annotator,
             paragraph.runs.append("；" if index < len(found) - 1 else "。")
         paragraphs.append(paragraph)
     return paragraphs
+
+
+def already_stated(problem: Problem, prose: str, data: BulletinData) -> bool:
+    """True when the action's prose names the problem's indicator and every county it lists.
+
+    An indicator is named by its name, an alias, or the name of the figure it qualifies (工业技改投资
+    for 工业技改投资增速; 新增入库限上企业 for …数); a county by its name, short name or alias.
+    Quotation marks are ignored (“四上”企业增速). The sample's 产业培塑 prose ("工业技改投资指标滞后，
+    …邵阳县（-44.1%）、大祥区（-24.5%）…为负增长") states both 工业技改投资增速 problems this way.
+    """
+    text = _unquoted(prose)
+    if not text:
+        return False
+    indicators = {str(row["indicator_code"]) for row in problem.rows}
+    counties = {str(row["region_code"]) for row in problem.rows if row["region_level"] == "county"}
+    return (all(any(name in text for name in _indicator_names(code, data)) for code in indicators)
+            and all(any(name in text for name in _region_names(code, data)) for code in counties))
+
+
+def _unquoted(text: str) -> str:
+    return "".join(character for character in text if character not in "“”\"'‘’「」")
+
+
+def _indicator_names(code: str, data: BulletinData) -> set[str]:
+    meta = data.indicators.loc[code]
+    names = {str(meta["indicator_name"])}
+    if fmt.present(meta.get("aliases")):
+        names |= {alias for alias in str(meta["aliases"]).split("|") if alias}
+    for name in list(names):
+        for suffix in ("增速", "改善幅度", "提升", "数"):
+            if name.endswith(suffix) and len(name) > len(suffix) + 1:
+                names.add(name.removesuffix(suffix))
+    return {_unquoted(name) for name in names}
+
+
+def _region_names(code: str, data: BulletinData) -> set[str]:
+    region = data.regions.loc[code]
+    names = {str(region["region_name"]), str(region["short_name"])}
+    if fmt.present(region.get("aliases")):
+        names |= {alias for alias in str(region["aliases"]).split("|") if alias}
+    return {name for name in names if name and name != "nan"}
 
 
 def detect(data: BulletinData, action: str, annotate: Annotator, thresholds: ProblemThresholds) -> list[Problem]:

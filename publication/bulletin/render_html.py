@@ -1,5 +1,6 @@
-"""bulletin.html: self-contained (inline CSS, charts as data: URIs), every number with a tooltip
-naming its department, file and row, and numbered notes for sources, quality warnings and revisions."""
+"""bulletin.html: self-contained (inline CSS, charts as data: URIs). Every number links to the note
+naming its department, file and row (and says so in its tooltip); every prose paragraph links to the
+note naming its submitter, file and paragraph. Everything that came from a file is HTML-escaped."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from html import escape
 
 from publication.bulletin.document import Bulletin, Chart, Figure, NoteRef, Paragraph
 
-NOTE_MARK = {"source": ("s", ""), "gate": ("q", "※"), "revision": ("r", "修")}
+NOTE_MARK = {"source": ("s", ""), "gate": ("q", "※"), "revision": ("r", "修"), "prose": ("n", "文")}
 
 CSS = """
 body { margin: 0; background: #f2f2f2; color: #1a1a1a;
@@ -31,21 +32,35 @@ figcaption { font-size: 13px; color: #555; font-family: "Noto Sans CJK SC", sans
 section.notes { font-size: 12.5px; color: #444; border-top: 1px solid #ccc; margin-top: 30px; }
 section.notes h2 { font-size: 15px; margin: 18px 0 8px; }
 section.notes ol { padding-left: 2.4em; margin: 0; line-height: 1.7; }
+a.fig { color: inherit; text-decoration: none; }
+sup.prose a { color: #2b5797; }
+.issuer { text-align: center; font-size: 15px; margin: -14px 0 24px; }
+.distribution { border-top: 1px solid #1a1a1a; border-bottom: 1px solid #1a1a1a; margin-top: 36px; padding: 6px 0; }
+.distribution p { text-indent: 0; margin: 0; font-size: 15px; }
+.colophon { font-size: 13px; color: #555; text-indent: 0; }
 """
 
 
 def render_html(bulletin: Bulletin) -> str:
     body = [f"<header><h1>{escape(bulletin.title)}</h1><div class=\"subtitle\">{escape(bulletin.subtitle)}</div>"
-            "</header>", "<h2>【重要指标】</h2>"]
-    for paragraph in bulletin.indicators:
-        body.append(_paragraph(paragraph))
-        action = paragraph.heading.removeprefix("▲实施").removesuffix("。")
-        body += [_chart(chart) for chart in bulletin.charts.get(action, [])]
-    body.append("<h2>【突出问题】</h2>")
-    body += [_paragraph(paragraph) for paragraph in bulletin.problems] or ["<p>本月未发现突出问题。</p>"]
+            f"</header><p class=\"issuer\">{escape(bulletin.issuer)}</p>"]
+    for section in bulletin.sections:
+        body.append(f"<h2>{escape(section.title)}</h2>")
+        for paragraph in section.paragraphs:
+            body.append(_paragraph(paragraph, bulletin))
+            if section.title == "【重要指标】" and paragraph.action:
+                body += [_chart(chart) for chart in bulletin.charts.get(paragraph.action, [])]
+        if not section.paragraphs:
+            body.append(f"<p>{escape(section.empty)}</p>")
+    if bulletin.distribution:
+        lines = "".join(f"<p>{escape(line)}</p>" for line in bulletin.distribution)
+        body.append(f"<section class=\"distribution\">{lines}</section>")
+    if bulletin.colophon:
+        body.append(f"<p class=\"colophon\">{escape(bulletin.colophon)}</p>")
     for title, kind, notes in (("修订说明", "revision", bulletin.revision_notes),
                                ("数据质量提示", "gate", bulletin.gate_notes),
-                               ("数据来源", "source", bulletin.sources)):
+                               ("数据来源", "source", bulletin.sources),
+                               ("文字材料来源", "prose", bulletin.prose_notes)):
         if notes.texts:
             prefix = NOTE_MARK[kind][0]
             items = "".join(f"<li id=\"{prefix}{number}\">{escape(text)}</li>"
@@ -56,8 +71,8 @@ def render_html(bulletin: Bulletin) -> str:
             f"<style>{CSS}</style></head><body><main>{''.join(body)}</main></body></html>\n")
 
 
-def _paragraph(paragraph: Paragraph) -> str:
-    parts = [f"<span class=\"heading\">{escape(paragraph.heading)}</span>"]
+def _paragraph(paragraph: Paragraph, bulletin: Bulletin) -> str:
+    parts = [f"<span class=\"heading\">{escape(paragraph.heading)}</span>"] if paragraph.heading else []
     previous: object = None
     for run in paragraph.runs:
         if isinstance(run, NoteRef):
@@ -65,12 +80,26 @@ def _paragraph(paragraph: Paragraph) -> str:
             comma = "," if isinstance(previous, NoteRef) else ""
             parts.append(f"<sup class=\"{run.kind}\">{comma}<a href=\"#{prefix}{run.key}\">{mark}{run.key}</a></sup>")
         elif isinstance(run, Figure):
-            tip = f" title=\"{escape(run.source.describe())}\"" if run.source else ""
-            parts.append(f"<span class=\"fig\"{tip}>{escape(run.text)}</span>")
+            parts.append(_figure(run, bulletin))
         else:
             parts.append(escape(run))
         previous = run
-    return f"<p>{''.join(parts)}</p>"
+    if paragraph.prose is None:
+        return f"<p>{''.join(parts)}</p>"
+    source = paragraph.prose.describe()
+    number = bulletin.prose_notes.add(source)
+    parts.append(f"<sup class=\"prose\"><a href=\"#n{number}\" title=\"{escape(source)}\">文{number}</a></sup>")
+    return (f"<p class=\"prose\" data-submitter=\"{escape(paragraph.prose.submitter)}\""
+            f" data-source-file=\"{escape(paragraph.prose.source_file)}\">{''.join(parts)}</p>")
+
+
+def _figure(figure: Figure, bulletin: Bulletin) -> str:
+    """A number linked to its source note (a tooltip names the source too)."""
+    if figure.source is None:
+        return f"<span class=\"fig\">{escape(figure.text)}</span>"
+    source = figure.source.describe()
+    number = bulletin.sources.add(source)
+    return f"<a class=\"fig\" href=\"#s{number}\" title=\"{escape(source)}\">{escape(figure.text)}</a>"
 
 
 def _chart(chart: Chart) -> str:

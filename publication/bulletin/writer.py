@@ -14,12 +14,13 @@ FILES = ("bulletin.html", "bulletin.md", "bulletin.docx")
 
 
 def write_bulletin(build_db: Path, month: str, out_dir: Path, gate_json: Path | None = None,
-                   city_code: str | None = None) -> Path:
+                   city_code: str | None = None, distribution: Path | None = None) -> Path:
     """Write the three formats into ``out_dir``; the gate's result (notes on warnings and waivers)
-    is read from ``gate_json`` when given (``MonthRun.gate_file``)."""
+    is read from ``gate_json`` when given (``MonthRun.gate_file``), the 报/送 lines from
+    ``distribution`` (``MonthRun.distribution_file``; None: the packaged default)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     data = load(build_db, month, gate_json, city_code)
-    bulletin = compose(data)
+    bulletin = compose(data, distribution=distribution)
     for charts in bulletin.charts.values():
         for chart in charts:
             (out_dir / chart.filename).parent.mkdir(parents=True, exist_ok=True)

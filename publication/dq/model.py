@@ -13,15 +13,15 @@ from typing import Any
 
 import duckdb
 
-from expectations.gate import Failure, GateResult, row_department, row_rule
+from expectations.gate import Failure, GateResult, row_department, row_report
 from ingestion.departments import UNKNOWN_DEPARTMENT
-from ingestion.issues import RULE_HINTS
 
 SEVERITY_LABELS = {"blocking": "阻断", "warning": "警告"}
-DELIVERY_LABELS = {"received": "按时报送", "late": "逾期报送", "missing": "未报送"}
+DELIVERY_LABELS = {"received": "按时报送", "late": "逾期报送", "missing": "未报送", "not_owed": "无应报指标",
+                   "not_expected": "未要求"}
 STATUS_LABELS = {"blocked": "阻止发布", "waived": "已豁免", "warn": "通过（有警告）", "pass": "通过"}
 # Rules about a department that sent nothing: on the summary page, not in a report of its own.
-TRACKER_RULES = {"department_missing"}
+TRACKER_RULES = {"department_missing", "narrative_missing"}
 
 
 @dataclass(frozen=True)
@@ -117,18 +117,15 @@ def safe_file_name(department: str) -> str:
 def problems_of(failure: Failure) -> list[Problem]:
     problems = []
     for row in failure.rows:
-        rule = row_rule(row, failure)
+        report = row_report(failure, row)  # the same wording as the upload check's findings
         problems.append(Problem(
-            suite=failure.suite, layer=failure.layer, check=failure.description, rule=rule,
+            suite=failure.suite, layer=failure.layer, check=failure.description, rule=report.rule,
             severity=failure.severity,
             waived=bool(row.get("waived")),
             source_file=row.get("source_file"), source_sheet=row.get("source_sheet"),
             source_row=row.get("source_row"),
-            column=row.get("column") or failure.column_label or (failure.column or ""),
-            value=None if row.get("value") is None else str(row["value"]),
-            subject=row.get("subject") or "",
-            message=row.get("message") or failure.description,
-            hint=failure.hint or RULE_HINTS.get(rule, ""),
+            column=report.column, value=report.value, subject=row.get("subject") or "",
+            message=report.message, hint=report.hint,
         ))
     return problems
 

@@ -22,11 +22,12 @@ TREND_MONTHS = 6
 
 def tracker_rows(con: duckdb.DuckDBPyConnection, month: str) -> dict[str, dict[str, Any]]:
     rows = con.execute(
-        "select department, indicators_owed, files_received, delivery_status from main.dq_delivery_status"
-        " where report_month = ? order by department", [f"{month}-01"],
+        "select department, indicators_owed, files_received, delivery_status, narrative_status"
+        " from main.dq_delivery_status where report_month = ? order by department", [f"{month}-01"],
     ).fetchall()
-    return {department: {"indicators_owed": owed, "files": files, "delivery_status": status}
-            for department, owed, files, status in rows}
+    return {department: {"indicators_owed": owed, "files": files, "delivery_status": status,
+                         "narrative_status": narrative}
+            for department, owed, files, status, narrative in rows}
 
 
 def trend(con: duckdb.DuckDBPyConnection, month: str) -> tuple[list[str], list[dict[str, Any]]]:
@@ -62,6 +63,7 @@ def summary_context(database: Path, gate: GateResult, reports: list[DepartmentRe
             "department": name,
             "indicators_owed": tracked.get("indicators_owed"),
             "delivery_status": tracked.get("delivery_status"),  # only departments owing indicators are tracked
+            "narrative_status": tracked.get("narrative_status"),  # prose: task forces, counties, senders
             "files": len(report.files) if report else tracked.get("files", 0),
             "status": report.status if report else None,
             "blocking": len(report.blocking) if report else 0,

@@ -22,13 +22,16 @@ from expectations.waivers import Waiver
 DDL = {
     "dq_delivery_status": """create table if not exists main.dq_delivery_status (
         report_month date, department varchar, indicators_owed integer, files_received integer,
-        first_received_at timestamp, due_at timestamp, delivery_status varchar)""",
+        first_received_at timestamp, due_at timestamp, delivery_status varchar, submitter_kind varchar,
+        narrative_expected boolean, narrative_files integer, narrative_status varchar)""",
     "dq_failure_history": """create table if not exists main.dq_failure_history (
         report_month date, department varchar, rule varchar, suite varchar, severity varchar,
         failures integer, waived integer, blocked_publication boolean)""",
     "dq_waivers": """create table if not exists main.dq_waivers (
         month varchar, department varchar, rule varchar, waived_by varchar, reason varchar, waived_at varchar)""",
 }
+NARRATIVE_TRACKER_COLUMNS = {"submitter_kind": "varchar", "narrative_expected": "boolean",
+                             "narrative_files": "integer", "narrative_status": "varchar"}
 
 
 def failure_counts(gate: GateResult) -> pd.DataFrame:
@@ -58,6 +61,8 @@ def record_month(database: Path, gate: GateResult, waivers: Sequence[Waiver], du
         set_variables(con, sql_variables(gate.month, due_day))
         for statement in DDL.values():
             con.execute(statement)
+        for column, kind in NARRATIVE_TRACKER_COLUMNS.items():  # warehouses published before narrative intake
+            con.execute(f"alter table main.dq_delivery_status add column if not exists {column} {kind}")
         history = failure_counts(gate)
         waiver_rows = pd.DataFrame.from_records([asdict(waiver) for waiver in waivers],
                                                 columns=["month", "department", "rule", "waived_by", "reason",
@@ -65,9 +70,10 @@ def record_month(database: Path, gate: GateResult, waivers: Sequence[Waiver], du
         con.execute("begin transaction")
         con.execute("delete from main.dq_delivery_status where report_month = ?", [month_start])
         con.execute(
-            "insert into main.dq_delivery_status select getvariable('report_month'), submitted_by, indicators_owed,"
-            " files_received, first_received_at, getvariable('due_at'), delivery_status"
-            f" from ({suite_sql(received_departments())})"
+            "insert into main.dq_delivery_status by name select getvariable('report_month') as report_month,"
+            " submitted_by as department, indicators_owed, files_received, first_received_at,"
+            " getvariable('due_at') as due_at, delivery_status, submitter_kind, narrative_expected, narrative_files,"
+            f" narrative_status from ({suite_sql(received_departments())})"
         )
         con.execute("delete from main.dq_failure_history where report_month = ?", [month_start])
         con.register("history", history)

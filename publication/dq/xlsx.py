@@ -15,7 +15,7 @@ from openpyxl.styles import Font
 
 from publication.dq.model import DepartmentReport, as_row
 
-HEADERS = [("severity", "级别"), ("source_file", "文件"), ("source_sheet", "工作表"), ("source_row", "行"),
+HEADERS = [("severity", "级别"), ("source_file", "文件"), ("source_sheet", "工作表"), ("source_row", "行（段）"),
            ("column", "列"), ("value", "值"), ("rule", "规则"), ("message", "问题"), ("subject", "内容"),
            ("hint", "修改建议"), ("blocks", "是否阻止发布")]
 FORMULA_TRIGGERS = ("=", "+", "-", "@")
@@ -44,7 +44,7 @@ def write_workbook(report: DepartmentReport, path: Path) -> Path:
         sheet.column_dimensions[letter].width = width
     sheet.freeze_panes = "A2"
     files = book.create_sheet("收到的文件")
-    for index, label in enumerate(["文件", "接收时间（UTC）", "状态", "读取行数", "隔离行数"], start=1):
+    for index, label in enumerate(["文件", "接收时间（UTC）", "状态", "读取行（段）数", "隔离行数"], start=1):
         set_plain(files.cell(row=1, column=index), label)
     for row_index, received in enumerate(report.files, start=2):
         for index, value in enumerate([received.source_file, received.received_at, received.file_status,

@@ -4,4 +4,4 @@ To add a command: write ``yuebao/commands/<name>.py`` with ``register`` (which c
 ``parser.set_defaults(handler=...)``) and add the module name to ``COMMANDS``.
 """
 
-COMMANDS = ["run", "synth", "waive", "backfill", "bulletin", "grant_analyst"]
+COMMANDS = ["run", "synth", "waive", "backfill", "bulletin", "grant_analyst", "portal", "user", "token"]

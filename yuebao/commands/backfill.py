@@ -6,7 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from yuebao.month_run import InvalidMonth, MonthRun
+from yuebao.commands import arguments
+from yuebao.month_run import MonthRun
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -26,29 +27,35 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="months whose bulletin and Data Docs are rendered and reports e-mailed "
                              "(default: the last; every month's warehouse, data and department reports are written)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.add_argument("--wait", action="store_true",
+                        help="if another run holds the home, wait for it instead of refusing (exit 4)")
     parser.set_defaults(handler=handle)
 
 
+@arguments.guarded
 def handle(args: argparse.Namespace) -> int:
     from yuebao.backfill import BackfillStopped, backfill, load_in_process, load_in_subprocess, month_range
+    from yuebao.home import home_lock
 
+    first, last = arguments.month(args.first, "--from"), arguments.month(args.last, "--to")
     try:
-        months = month_range(args.first, args.last)
-        reference = args.reference.resolve() if args.reference else None
-        template = MonthRun(months[0], args.inbox.resolve(), args.home.resolve(), args.target, reference)
-    except (InvalidMonth, ValueError) as error:
-        print(f"yuebao: {error}", file=sys.stderr)
-        return 2
+        months = month_range(first, last)
+    except ValueError as error:
+        raise arguments.BadArgument(str(error)) from None
+    inbox = arguments.folder(args.inbox, "--inbox")
+    if args.months_per_process < 0:
+        raise arguments.BadArgument(f"--months-per-process must be 0 or more, got {args.months_per_process}")
+    template = MonthRun(months[0], inbox, arguments.home(args.home), args.target, arguments.reference(args.reference))
     missing = [month for month in months if not (template.inbox / month).is_dir()]
     if missing:
-        print(f"yuebao: no inbox folder for {', '.join(missing[:3])}{' …' if len(missing) > 3 else ''}",
-              file=sys.stderr)
-        return 2
+        raise arguments.BadArgument(f"no inbox folder for {', '.join(missing[:3])}{' …' if len(missing) > 3 else ''}")
     load = load_in_subprocess if args.process_per_month else load_in_process
     try:
         per_process = 0 if args.process_per_month else args.months_per_process
-        loaded = backfill(template, months, load=load, progress=not args.no_progress,
-                          months_per_process=per_process, documents=args.documents)
+        with home_lock(template.home, f"backfill {months[0]}..{months[-1]}", wait=args.wait,
+                       on_wait=arguments.say_waiting):
+            loaded = backfill(template, months, load=load, progress=not args.no_progress,
+                              months_per_process=per_process, documents=args.documents)
     except BackfillStopped as stopped:
         print(f"yuebao: backfill stopped at {stopped}; rerun the same command to resume", file=sys.stderr)
         return stopped.exit_code

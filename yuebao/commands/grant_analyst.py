@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sys
+
+from yuebao.commands import arguments
+
+ROLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}\Z")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -16,11 +21,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=handle)
 
 
+@arguments.guarded
 def handle(args: argparse.Namespace) -> int:
     import psycopg
 
     from yuebao.targets.postgres import PUBLISHED_SCHEMA, connect, create_analyst_role
 
+    if not ROLE_NAME.match(args.role):
+        raise arguments.BadArgument(f"--role must be a plain PostgreSQL name (letters, digits, _), got {args.role!r}")
     try:
         with connect() as con:
             create_analyst_role(con, args.role)

@@ -6,7 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from yuebao.month_run import InvalidMonth, MonthRun
+from yuebao.commands import arguments
+from yuebao.month_run import MonthRun
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -29,26 +30,26 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--airflow", action="store_true",
                         help="run the DAG through Airflow's dag.test() (metadata database, execution API) "
                              "instead of calling its tasks in this process; slower, same result")
+    parser.add_argument("--wait", action="store_true",
+                        help="if another run holds the home, wait for it instead of refusing (exit 4)")
     parser.set_defaults(handler=handle)
 
 
+@arguments.guarded
 def handle(args: argparse.Namespace) -> int:
+    from yuebao.home import check_build_folders, home_lock
     from yuebao.runner import run_month
-
-    try:
-        reference = args.reference.resolve() if args.reference else None
-        month_run = MonthRun(args.month, args.inbox.resolve(), args.home.resolve(), args.target, reference,
-                             documents=not args.no_documents, full_refresh=args.full_refresh)
-    except (InvalidMonth, ValueError) as error:
-        print(f"yuebao: {error}", file=sys.stderr)
-        return 2
-    if not (month_run.inbox / month_run.month).is_dir():
-        print(f"yuebao: no inbox folder {month_run.inbox / month_run.month}", file=sys.stderr)
-        return 2
     from yuebao.step_lines import StepLines
 
+    month = arguments.month(args.month)
+    inbox = arguments.folder(args.inbox, "--inbox")
+    arguments.folder(inbox / month, "inbox month folder")
+    month_run = MonthRun(month, inbox, arguments.home(args.home), args.target, arguments.reference(args.reference),
+                         documents=not args.no_documents, full_refresh=args.full_refresh)
     steps = StepLines(sys.stdout, sys.stderr)  # bound now: the run redirects both into its log
-    outcome = run_month(month_run, quiet=not args.verbose, airflow=args.airflow, display=steps)
+    with home_lock(month_run.home, f"run {month}", wait=args.wait, on_wait=arguments.say_waiting):
+        check_build_folders(month_run.build_db.parent, month_run.build_dir)
+        outcome = run_month(month_run, quiet=not args.verbose, airflow=args.airflow, display=steps)
     print(f"  full log: {month_run.log_file}", file=sys.stdout)
     stream = sys.stdout if outcome.exit_code == 0 else sys.stderr
     print(f"yuebao: {outcome.message}", file=stream)

@@ -7,6 +7,8 @@ import sys
 import time
 from pathlib import Path
 
+from yuebao.commands import arguments
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("synth", help="generate a synthetic inbox for tests and benchmarks",
@@ -23,9 +25,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=handle)
 
 
+@arguments.guarded
 def handle(args: argparse.Namespace) -> int:
     from synth import generate
 
+    if args.out.exists() and not args.out.is_dir():
+        raise arguments.BadArgument(f"--out {args.out} is a file, not a folder")
     began = time.perf_counter()
     try:
         summary = generate(args.out, args.regions, args.indicators, args.months, args.seed, args.start,

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 from yuebao import SEEDS_DIR
-from yuebao.month_run import InvalidMonth
+from yuebao.commands import arguments
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -18,6 +17,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--by", required=True, help="who decides (name)")
     parser.add_argument("--reason", required=True, help="why the month may be published anyway")
     parser.add_argument("--home", required=True, type=Path, help="warehouse home (where waivers.jsonl is kept)")
+    parser.add_argument("--wait", action="store_true",
+                        help="if a run holds the home, wait for it instead of refusing (exit 4)")
     parser.set_defaults(handler=handle)
 
 
@@ -28,24 +29,33 @@ def known_rules() -> set[str]:
     return {check.rule for suite in all_suites() for check in suite.checks} | set(RULE_HINTS)
 
 
+@arguments.guarded
 def handle(args: argparse.Namespace) -> int:
     from expectations.waivers import record_waiver
     from ingestion.departments import UNKNOWN_DEPARTMENT, DepartmentDirectory
+    from yuebao.home import home_lock, month_was_checked
+    from yuebao.month_run import MonthRun
 
-    department = DepartmentDirectory(SEEDS_DIR / "departments.csv").standard(args.department)
-    if args.department == UNKNOWN_DEPARTMENT:
+    month = arguments.month(args.month)
+    texts = {option: arguments.plain_text(value, option) for option, value in
+             (("--department", args.department), ("--rule", args.rule), ("--by", args.by), ("--reason", args.reason))}
+    department = DepartmentDirectory(SEEDS_DIR / "departments.csv").standard(texts["--department"])
+    if texts["--department"] == UNKNOWN_DEPARTMENT:
         department = UNKNOWN_DEPARTMENT
     if department is None:
-        print(f"yuebao: unknown department {args.department!r}", file=sys.stderr)
-        return 2
-    if args.rule not in known_rules():
-        print(f"yuebao: unknown rule {args.rule!r} (see the rule column of the quality report)", file=sys.stderr)
-        return 2
-    try:
-        waiver = record_waiver(args.home.resolve(), args.month, department, args.rule, args.by, args.reason)
-    except (InvalidMonth, ValueError) as error:
-        print(f"yuebao: {error}", file=sys.stderr)
-        return 2
+        raise arguments.BadArgument(f"unknown department {args.department!r}")
+    if texts["--rule"] not in known_rules():
+        raise arguments.BadArgument(f"unknown rule {args.rule!r} (see the rule column of the quality report)")
+    home = arguments.home(args.home, must_exist=True)
+    month_run = MonthRun(month, home, home)
+    if not month_was_checked(month_run.gate_file, month_run.publish_dir):
+        raise arguments.BadArgument(f"{month} was never loaded in {home}: there is nothing to waive yet "
+                                    f"(run the month first, then waive what its quality report shows)")
+    with home_lock(home, f"waive {month}", wait=args.wait, on_wait=arguments.say_waiting):
+        try:
+            waiver = record_waiver(home, month, department, texts["--rule"], texts["--by"], texts["--reason"])
+        except ValueError as error:
+            raise arguments.BadArgument(str(error)) from None
     print(f"yuebao: waived {waiver.rule} for {waiver.department} in {waiver.month} "
           f"(by {waiver.waived_by} at {waiver.waived_at}); rerun the month to publish")
     return 0

@@ -1,5 +1,12 @@
-/* grain: one row per action of the 八大行动, in the order the monthly report prints them */
+/* grain: one row per action of the 八大行动, in the order the monthly report prints them
+   (action_order from actions.csv, the one place that order is kept) */
 with actions as (
+
+    select * from {{ ref('stg_reference__actions') }}
+
+),
+
+indicator_counts as (
 
     select
         action,
@@ -9,24 +16,16 @@ with actions as (
 
 ),
 
-ordered as (
+final as (
 
     select
-        action,
-        indicator_count,
-        case action
-            when '产业培塑行动' then 1
-            when '创新提升行动' then 2
-            when '激发需求行动' then 3
-            when '改革攻坚行动' then 4
-            when '主体强身行动' then 5
-            when '区域共进行动' then 6
-            when '安全守底行动' then 7
-            when '民生可感行动' then 8
-            else 99
-        end as action_order
+        actions.action_name as action,
+        coalesce(indicator_counts.indicator_count, 0) as indicator_count,
+        actions.action_order
     from actions
+    left join indicator_counts
+        on actions.action_name = indicator_counts.action
 
 )
 
-select * from ordered
+select * from final

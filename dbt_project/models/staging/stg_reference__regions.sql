@@ -5,5 +5,6 @@ select
     level as region_level,
     cast(parent_code as varchar(12)) as parent_code,
     subregion,
-    aliases
+    aliases,
+    coalesce(cast(expects_narrative as boolean), false) as expects_narrative
 from {{ ref('regions') }}

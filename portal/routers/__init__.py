@@ -1,0 +1,1 @@
+"""The portal's routers, one per concern: auth, submissions (reporters), review (office), admin."""

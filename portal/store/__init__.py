@@ -1,0 +1,1 @@
+"""The portal's store: SQLAlchemy models, the engine, and the Alembic migrations run at start."""
