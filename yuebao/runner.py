@@ -26,7 +26,7 @@ from yuebao import DAGS_DIR
 from yuebao.cli_status import failure_file
 from yuebao.inprocess import TaskOutcome
 from yuebao.month_run import MonthRun
-from yuebao.settings import scoped_environ
+from yuebao.settings import Settings, scoped_environ
 
 EXIT_PUBLISHED = 0
 EXIT_ERROR = 1
@@ -99,7 +99,13 @@ class _Silent:
 
 def run_month(run: MonthRun, quiet: bool = True, airflow: bool = False,
               display: StepDisplay | None = None) -> RunOutcome:
-    """Run the DAG for one month and map its end state to the contract's exit codes."""
+    """Run the DAG for one month and map its end state to the contract's exit codes.
+
+    With release approval required (``Settings.approval_required``) the run goes through
+    ``dag.test()`` whatever ``airflow`` says: only Airflow can wait for a reviewer's answer (the
+    in-process runner would fail the approval task with `yuebao.inprocess.NeedsAirflow`).
+    """
+    airflow = airflow or Settings.from_environ().approval_required
     environment = airflow_environment(run.home)
     with scoped_environ(environment), run_log(run, quiet):
         failure = failure_file(run.home, run.month)

@@ -4,7 +4,8 @@ A run imports Airflow's SDK, dbt and Great Expectations (≈ 7 s of CPU, docs/be
 changes process-wide state while it runs (stdout and logging into the run's log, dbt's adapter
 connections, DuckDB's open files). `WarmRunner` keeps both out of the caller: a forkserver started
 once with those modules imported forks one child per month run, which starts with everything
-imported and exits when the month is done.
+imported and exits when the month is done. The child holds the home's lock like `yuebao run`
+(waiting for it rather than refusing: a rebuild queues behind the work in progress).
 """
 
 from __future__ import annotations
@@ -20,9 +21,12 @@ PRELOAD = ("yuebao.runner", "yuebao.inprocess", "airflow.sdk", "dbt.cli.main", "
 
 
 def _run_in_child(run: dict[str, str | bool]) -> tuple[int, str]:
+    from yuebao.home import home_lock
     from yuebao.runner import run_month
 
-    outcome = run_month(MonthRun.from_dict(run))
+    month_run = MonthRun.from_dict(run)
+    with home_lock(month_run.home, f"run {month_run.month}", wait=True):  # queue behind other work
+        outcome = run_month(month_run)
     return outcome.exit_code, outcome.message
 
 
