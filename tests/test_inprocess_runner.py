@@ -47,7 +47,10 @@ class Recorder:
     def _step(self, name: str, blocks: bool):
         def step(run: MonthRun, *settings_and_more: object) -> dict[str, str]:
             self.calls.append((name, run))
-            run.build_dir.mkdir(parents=True, exist_ok=True)
+            if name == "prepare":
+                from yuebao.home import fresh_build_folder
+
+                fresh_build_folder(run.build_dir)
             if name == "publish":
                 run.published_file.write_text("{}", encoding="utf-8")
             if blocks:
@@ -224,3 +227,21 @@ def test_a_warm_process_runs_a_month_in_a_forked_child(tmp_path: Path) -> None:
     assert outcome.exit_code == EXIT_PUBLISHED, outcome.message
     assert outcome.message == f"published 2024-10: {run.published_db}"
     assert run.log_file.exists()
+
+
+def test_a_run_stopped_before_its_build_folder_leaves_the_log_beside_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The log never goes into a folder the run did not make: the next run may still empty it."""
+    from yuebao.home import check_build_folders
+    from yuebao.runner import log_of
+
+    Recorder(monkeypatch)
+
+    def refused(run: MonthRun, settings: object) -> None:
+        raise RuntimeError("not ours")
+
+    monkeypatch.setattr(steps, "prepare", refused)
+    run = month_run(tmp_path)
+    assert run_month(run).exit_code == EXIT_ERROR
+    assert log_of(run) == run.log_staging_file and not run.log_file.exists()
+    check_build_folders(run.build_dir)  # holds only the failure's reason: still ours to empty

@@ -24,6 +24,7 @@ from typing import Protocol, TextIO
 
 from yuebao import DAGS_DIR
 from yuebao.cli_status import failure_file
+from yuebao.home import BUILD_MARKER
 from yuebao.inprocess import TaskOutcome
 from yuebao.month_run import MonthRun
 from yuebao.settings import Settings, scoped_environ
@@ -158,7 +159,8 @@ class _Tee(io.TextIOBase):
 def run_log(run: MonthRun, quiet: bool) -> Iterator[Path]:
     """Send the run's logging and printed output to ``run.log_file`` (and the screen unless quiet).
 
-    Written to ``run.log_staging_file`` while prepare empties the build folder, moved in at the end.
+    Written to ``run.log_staging_file`` while prepare empties the build folder, moved in at the end
+    if prepare made the folder (`log_of` says where it is).
     """
     staging = run.log_staging_file
     staging.parent.mkdir(parents=True, exist_ok=True)
@@ -182,8 +184,13 @@ def run_log(run: MonthRun, quiet: bool) -> Iterator[Path]:
             for existing in screen:
                 root.addHandler(existing)
             root.setLevel(level)
-    if run.build_dir.is_dir():
+    if (run.build_dir / BUILD_MARKER).is_file():  # never into a folder this run did not make
         shutil.move(staging, run.log_file)
+
+
+def log_of(run: MonthRun) -> Path:
+    """Where the run's log ended: the build folder, or beside it when the run stopped before it."""
+    return run.log_file if run.log_file.exists() else run.log_staging_file
 
 
 def _outcome(run: MonthRun, state: str) -> RunOutcome:

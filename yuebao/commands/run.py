@@ -38,7 +38,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 @arguments.guarded
 def handle(args: argparse.Namespace) -> int:
     from yuebao.home import check_build_folders, home_lock
-    from yuebao.runner import run_month
+    from yuebao.runner import log_of, run_month
     from yuebao.step_lines import StepLines
 
     month = arguments.month(args.month)
@@ -50,7 +50,7 @@ def handle(args: argparse.Namespace) -> int:
     with home_lock(month_run.home, f"run {month}", wait=args.wait, on_wait=arguments.say_waiting):
         check_build_folders(month_run.build_db.parent, month_run.build_dir)
         outcome = run_month(month_run, quiet=not args.verbose, airflow=args.airflow, display=steps)
-    print(f"  full log: {month_run.log_file}", file=sys.stdout)
+    print(f"  full log: {log_of(month_run)}", file=sys.stdout)
     stream = sys.stdout if outcome.exit_code == 0 else sys.stderr
     print(f"yuebao: {outcome.message}", file=stream)
     return outcome.exit_code
