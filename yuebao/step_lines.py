@@ -12,7 +12,7 @@ from typing import Any, TextIO
 
 from yuebao.inprocess import SKIPPED, SUCCESS, UPSTREAM_FAILED, TaskOutcome
 
-NAME_WIDTH = 20
+NAME_WIDTH = 24
 
 
 def step_line(outcome: TaskOutcome) -> str:
