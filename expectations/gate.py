@@ -170,24 +170,36 @@ def run_checkpoint(directory: Path, suites: list[Suite], month: str, docs_dir: P
         definitions.append(context.validation_definitions.add(
             gx.ValidationDefinition(name=suite.name, data=batch, suite=gx_suite)
         ))
-    actions = []
-    if docs_dir is not None:
-        context.add_data_docs_site("month_docs", {
-            "class_name": "SiteBuilder",
-            "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(docs_dir)},
-            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
-        })
-        actions.append(gx.checkpoint.UpdateDataDocsAction(name="data_docs", site_names=["month_docs"]))
     checkpoint = context.checkpoints.add(gx.Checkpoint(
         name="monthly_gate",
         validation_definitions=definitions,
-        actions=actions,
         # SUMMARY keeps the first MAX_ROWS_PER_FAILURE failing rows' index, not every failing value
         result_format={"result_format": "SUMMARY", "partial_unexpected_count": MAX_ROWS_PER_FAILURE,
                        "unexpected_index_column_names": index},
     ))
     result = checkpoint.run()
+    if docs_dir is not None:
+        build_data_docs(context, result, docs_dir)
     return collect(result, month)
+
+
+def build_data_docs(context: Any, result: Any, docs_dir: Path) -> None:
+    """The month's Data Docs: one page per suite's result and one index, built once.
+
+    GX's ``UpdateDataDocsAction`` rebuilds the index after each suite's page (five times here:
+    ≈ 1.4 s each of a month's run); the same pages, built in one call, cost one index.
+    """
+    from great_expectations.data_context.types.resource_identifiers import ExpectationSuiteIdentifier
+
+    context.add_data_docs_site("month_docs", {
+        "class_name": "SiteBuilder",
+        "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(docs_dir)},
+        "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+    })
+    identifiers: list[Any] = []
+    for result_id, suite_result in result.run_results.items():
+        identifiers += [result_id, ExpectationSuiteIdentifier(name=suite_result.suite_name)]
+    context.build_data_docs(site_names=["month_docs"], resource_identifiers=identifiers, build_index=True)
 
 
 def exported_columns(directory: Path, suites: list[Suite]) -> dict[str, set[str]]:

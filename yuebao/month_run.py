@@ -134,6 +134,16 @@ class MonthRun:
         return self.build_dir / "failure.txt"
 
     @property
+    def log_file(self) -> Path:
+        """The run's full log (tasks, dbt, GX); on screen only with `yuebao run --verbose`."""
+        return self.build_dir / "run.log"
+
+    @property
+    def log_staging_file(self) -> Path:
+        """Where the log is written while the run goes on (prepare empties ``build_dir``)."""
+        return self.build_dir.with_name(f"{self.month}.run.log")
+
+    @property
     def timings_file(self) -> Path:
         """One JSON line per step and writer with its seconds (read by bench/)."""
         return self.build_dir / "timings.jsonl"

@@ -1,7 +1,10 @@
-"""Running the yuebao_monthly DAG for one month from the command line, with ``dag.test()``.
+"""Running the yuebao_monthly DAG for one month from the command line.
 
-This is the same DAG the scheduler runs, executed in this process on a local SQLite metadata
-database under ``<home>/airflow`` (created on first use), so `yuebao run` and Airflow never diverge.
+This is the same DAG the scheduler runs. By default its tasks run in this process in the DAG's
+order (``yuebao.inprocess``: no metadata database, no execution API); with ``airflow=True``
+(`yuebao run --airflow`) through ``dag.test()`` on a local SQLite metadata database under
+``<home>/airflow`` (created on first use). Either way the run's full log goes to
+``MonthRun.log_file`` (and to the screen as well when not ``quiet``).
 """
 
 from __future__ import annotations
@@ -11,15 +14,20 @@ import importlib.util
 import io
 import logging
 import os
+import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol, TextIO
 
 from yuebao import DAGS_DIR
 from yuebao.cli_status import failure_file
+from yuebao.home import BUILD_MARKER
+from yuebao.inprocess import TaskOutcome
 from yuebao.month_run import MonthRun
-from yuebao.settings import scoped_environ
+from yuebao.settings import Settings, scoped_environ
 
 EXIT_PUBLISHED = 0
 EXIT_ERROR = 1
@@ -74,32 +82,119 @@ def load_dag():  # -> airflow.sdk.DAG
     return module.monthly_dag
 
 
-def run_month(run: MonthRun, quiet: bool = True) -> RunOutcome:
-    """Run the DAG for one month and map its end state to the contract's exit codes."""
+class StepDisplay(Protocol):
+    """Told when each task starts and ends (`yuebao run` shows one line per step)."""
+
+    def started(self, task_id: str) -> None: ...
+
+    def ended(self, outcome: TaskOutcome) -> None: ...
+
+
+class _Silent:
+    def started(self, task_id: str) -> None:
+        pass
+
+    def ended(self, outcome: TaskOutcome) -> None:
+        pass
+
+
+def run_month(run: MonthRun, quiet: bool = True, airflow: bool = False,
+              display: StepDisplay | None = None) -> RunOutcome:
+    """Run the DAG for one month and map its end state to the contract's exit codes.
+
+    With release approval required (``Settings.approval_required``) the run goes through
+    ``dag.test()`` whatever ``airflow`` says: only Airflow can wait for a reviewer's answer (the
+    in-process runner would fail the approval task with `yuebao.inprocess.NeedsAirflow`).
+    """
+    airflow = airflow or Settings.from_environ().approval_required
     environment = airflow_environment(run.home)
-    with scoped_environ(environment):
-        return _run_month(run, Path(environment["AIRFLOW_HOME"]), quiet)
+    with scoped_environ(environment), run_log(run, quiet):
+        failure = failure_file(run.home, run.month)
+        failure.unlink(missing_ok=True)
+        run.gate_file.unlink(missing_ok=True)
+        if airflow:
+            state = _run_with_dag_test(run, Path(environment["AIRFLOW_HOME"]))
+        else:
+            state = _run_in_process(run, display or _Silent())
+    return _outcome(run, state)
 
 
-def _run_month(run: MonthRun, airflow_home: Path, quiet: bool) -> RunOutcome:
-    ensure_metadata_db(airflow_home)
-    failure = failure_file(run.home, run.month)
-    failure.unlink(missing_ok=True)
-    run.gate_file.unlink(missing_ok=True)
-
+def _run_in_process(run: MonthRun, display: StepDisplay) -> str:
     import pendulum
 
-    dag = load_dag()
-    log_sink = io.StringIO()
-    redirect = contextlib.redirect_stdout(log_sink) if quiet else contextlib.nullcontext()
-    if quiet:
-        logging.getLogger().setLevel(logging.WARNING)
-    with redirect:
-        dag_run = dag.test(
-            logical_date=pendulum.now("UTC"),
-            run_conf=run.as_dict(),
-        )
-    state = str(getattr(dag_run, "state", "failed"))
+    from yuebao.inprocess import run_dag
+
+    return run_dag(load_dag(), run.as_dict(), pendulum.now("UTC"), on_start=display.started,
+                   on_end=display.ended).state
+
+
+def _run_with_dag_test(run: MonthRun, airflow_home: Path) -> str:
+    import pendulum
+
+    ensure_metadata_db(airflow_home)
+    dag_run = load_dag().test(logical_date=pendulum.now("UTC"), run_conf=run.as_dict())
+    return str(getattr(dag_run, "state", "failed"))
+
+
+class _Tee(io.TextIOBase):
+    """Writes to every stream it holds (the log file, and the screen with --verbose)."""
+
+    def __init__(self, *streams: TextIO) -> None:
+        self.streams = streams
+
+    def write(self, text: str) -> int:
+        for stream in self.streams:
+            stream.write(text)
+        return len(text)
+
+    def flush(self) -> None:
+        for stream in self.streams:
+            stream.flush()
+
+    def isatty(self) -> bool:
+        return False
+
+
+@contextlib.contextmanager
+def run_log(run: MonthRun, quiet: bool) -> Iterator[Path]:
+    """Send the run's logging and printed output to ``run.log_file`` (and the screen unless quiet).
+
+    Written to ``run.log_staging_file`` while prepare empties the build folder, moved in at the end
+    if prepare made the folder (`log_of` says where it is).
+    """
+    staging = run.log_staging_file
+    staging.parent.mkdir(parents=True, exist_ok=True)
+    root = logging.getLogger()
+    level = root.level
+    with staging.open("w", encoding="utf-8") as log_file:
+        sink: TextIO = log_file if quiet else _Tee(log_file, sys.__stdout__ or sys.stdout)
+        handler = logging.StreamHandler(sink)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        screen = [existing for existing in root.handlers if isinstance(existing, logging.StreamHandler)
+                  and getattr(existing, "stream", None) in (sys.stderr, sys.stdout)]
+        for existing in screen:
+            root.removeHandler(existing)
+        root.addHandler(handler)
+        root.setLevel(logging.INFO)
+        try:
+            with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
+                yield run.log_file
+        finally:
+            root.removeHandler(handler)
+            for existing in screen:
+                root.addHandler(existing)
+            root.setLevel(level)
+    if (run.build_dir / BUILD_MARKER).is_file():  # never into a folder this run did not make
+        shutil.move(staging, run.log_file)
+
+
+def log_of(run: MonthRun) -> Path:
+    """Where the run's log ended: the build folder, or beside it when the run stopped before it."""
+    return run.log_file if run.log_file.exists() else run.log_staging_file
+
+
+def _outcome(run: MonthRun, state: str) -> RunOutcome:
+    failure = failure_file(run.home, run.month)
     if state.endswith("success"):
         if not run.published_file.exists():  # publish skipped: the release was rejected
             return RunOutcome(EXIT_ERROR, f"{run.month} was not published: the release approval was rejected")

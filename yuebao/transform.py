@@ -50,7 +50,7 @@ def dbt_scope(run: MonthRun, settings: Settings) -> AbstractContextManager[None]
 def release_duckdb() -> None:
     """Close the DuckDB database dbt-duckdb keeps open for the process's lifetime.
 
-    Later steps of an in-process run (``dag.test()``) open the same file read-only, which DuckDB
+    Later steps of an in-process run (`yuebao run`) open the same file read-only, which DuckDB
     refuses while another configuration holds it; the scheduler's per-task processes don't need it.
     """
     try:
