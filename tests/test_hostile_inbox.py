@@ -23,7 +23,7 @@ import pytest
 from ingestion.inbox import scan_inbox
 from ingestion.load import ingest_month
 from ingestion.names import decode_file_name
-from publication.bulletin.document import Bulletin, Notes, Paragraph
+from publication.bulletin.document import Bulletin, Notes, Paragraph, Section
 from publication.bulletin.render_markdown import render_markdown
 from tests.conftest import SAMPLE_INBOX
 from yuebao import SEEDS_DIR
@@ -127,7 +127,9 @@ def test_the_reminder_tracker_counts_a_file_by_the_department_its_rows_name(tmp_
 
 def test_markdown_footnotes_print_file_names_as_text() -> None:
     sources = Notes([f"市财政局：{HTML_NAME}，工作表“![a](b)”，第2行"])
-    bulletin = Bulletin("标题", "副标题", [Paragraph("▲实施产业培塑行动。")], [], {}, sources, Notes(), Notes())
+    section = Section("【重要指标】", [Paragraph("▲实施产业培塑行动。")], "本月无。")
+    bulletin = Bulletin(title="标题", subtitle="副标题", issuer="市实施“八大行动”综合协调组", sections=[section],
+                        charts={}, sources=sources, gate_notes=Notes(), revision_notes=Notes())
     markdown = render_markdown(bulletin)
     note = next(line for line in markdown.splitlines() if line.startswith("[^s1]:"))
     assert "<img" not in note and "&lt;img src=x onerror=alert(1)&gt;" in note
