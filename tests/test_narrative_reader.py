@@ -161,6 +161,7 @@ def test_prose_mentioning_a_section_word_is_no_heading() -> None:
 @pytest.mark.parametrize("text, rest", [
     ("▲实施创新提升行动。", ""), ("（二）创新提升行动", ""), ("创新提升行动", ""),
     ("创新提升行动：一是创新攻关赋能。", "一是创新攻关赋能。"), ("实施创新提升行动：正文", "正文"),
+    ("▲实施创新提升行动。1-10月，全社会研发经费投入增长。", "1-10月，全社会研发经费投入增长。"),
 ])
 def test_action_headings(text: str, rest: str) -> None:
     heading = action_heading(text, CATALOG)
@@ -169,6 +170,7 @@ def test_action_headings(text: str, rest: str) -> None:
 
 def test_a_colon_after_other_words_is_no_action_heading() -> None:
     assert action_heading("安全生产方面：持续落实三年行动。", CATALOG) is None
+    assert action_heading("▲安全生产方面。持续落实三年行动。", CATALOG) is None
 
 
 # ------------------------------------------------------------------ findings

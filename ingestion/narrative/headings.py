@@ -2,7 +2,8 @@
 
 Sections: ``【重点任务】``, ``一、重点任务进展情况``, ``二、存在的突出问题``, ``三、特色亮点`` …
 Actions: ``▲实施创新提升行动。``, ``（二）创新提升行动``, ``创新提升行动`` alone, or ``创新提升行动：`` at the
-start of a paragraph, whose text after the colon is the paragraph's content.
+start of a paragraph, whose text after the colon is the paragraph's content; likewise the seed's own
+``▲实施创新提升行动。`` opening a paragraph that goes on after the full stop.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ _NUMERAL = "一二三四五六七八九十"
 _SECTION_MARK = re.compile(rf"^(?:【(?P<bracketed>[^】]+)】|[{_NUMERAL}]+[、.]|\d+[、.])")
 _ACTION_MARK = re.compile(rf"^(?:▲|△|[（(][{_NUMERAL}\d]+[)）]|[{_NUMERAL}]+[、.]|\d+[、.])")
 _ACTION_LEAD = re.compile(r"^(?P<head>[^：:，,。]{2,20})[：:](?P<rest>.*)$")
+_TRIANGLE_LEAD = re.compile(r"^[▲△](?P<head>[^：:，,。]{2,20})。(?P<rest>.+)$")
 _TRAILING = "。.；;：:"
 MAX_HEADING_CHARS = 24
 
@@ -72,7 +74,7 @@ def action_heading(text: str, catalog: NarrativeCatalog) -> ActionHeading | None
     action = catalog.action_named(name)
     if action:
         return ActionHeading(action, "")
-    lead = _ACTION_LEAD.match(text.strip())
+    lead = _ACTION_LEAD.match(text.strip()) or _TRIANGLE_LEAD.match(text.strip())
     if lead:
         head, _ = _strip_mark(fold(lead.group("head")), _ACTION_MARK)
         action = catalog.action_named(head.removeprefix("实施"))
