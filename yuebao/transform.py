@@ -75,7 +75,7 @@ def project_fingerprint(project_dir: Path) -> tuple[tuple[str, int, int], ...]:
     a changed model, macro, yml or seed CSV gives another fingerprint. A few ms for the project."""
     files = []
     for folder, subfolders, names in os.walk(project_dir, followlinks=True):
-        subfolders[:] = sorted(name for name in subfolders if name not in ("target", "logs"))
+        subfolders[:] = sorted(name for name in subfolders if name not in ("target", "logs", "__pycache__"))
         for name in names:
             status = os.stat(os.path.join(folder, name))
             files.append((os.path.relpath(os.path.join(folder, name), project_dir), status.st_mtime_ns,
