@@ -5,7 +5,9 @@ one core busy for a minute while the other idled. Large months are read by a sma
 processes, while this one lands each file as soon as it is its turn, so the landing tables get
 the same rows in the same order as a serial read. Workers are started with ``spawn`` (no fork of
 a process that runs DuckDB's and Airflow's threads) and stopped when the month is read, so they
-hold no memory during the steps after ingest.
+hold no memory during the steps after ingest. Workers import the modules afresh: a bound patched
+in this process at run time (as tests lower ``MAX_ROWS``) does not reach them, so such tests use
+months below ``PARALLEL_MIN_BYTES``.
 """
 
 from __future__ import annotations
