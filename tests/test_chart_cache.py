@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 import time
+from concurrent.futures import Future
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
 from pathlib import Path
 
@@ -103,3 +105,20 @@ def test_prune_removes_only_old_cache_entries(tmp_path: Path) -> None:
     prune(cache)
     assert not old.exists() and not leftover.exists()
     assert recent.exists() and foreign.exists()
+
+
+def test_charts_are_drawn_in_place_when_the_workers_fail(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    class BrokenPool:
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            pass
+
+        def submit(self, *args: object) -> Future[object]:
+            future: Future[object] = Future()
+            future.set_exception(BrokenProcessPool("a worker was killed"))
+            return future
+
+        def shutdown(self, **kwargs: object) -> None:
+            pass
+
+    monkeypatch.setattr(chart_cache, "ProcessPoolExecutor", BrokenPool)
+    assert render([BARS, LINES], tmp_path / "cache", workers=2) == render([BARS, LINES], None)
