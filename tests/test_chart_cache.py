@@ -122,3 +122,11 @@ def test_charts_are_drawn_in_place_when_the_workers_fail(tmp_path: Path, monkeyp
 
     monkeypatch.setattr(chart_cache, "ProcessPoolExecutor", BrokenPool)
     assert render([BARS, LINES], tmp_path / "cache", workers=2) == render([BARS, LINES], None)
+
+
+def test_workers_only_when_the_cores_are_free(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(os, "getloadavg", lambda: (0.7, 0.8, 0.9))
+    assert chart_cache._default_workers() == 2
+    monkeypatch.setattr(os, "getloadavg", lambda: (2.4, 1.0, 0.9))
+    assert chart_cache._default_workers() == 0, "a busy machine: drawn in place, no start-up to pay"

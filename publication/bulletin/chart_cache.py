@@ -12,6 +12,10 @@ used for ``KEEP_DAYS`` are removed.
 Drawing is CPU-bound Python (matplotlib): worker processes, not threads. They start from a fork
 server that has imported matplotlib once (the caller's process, which may hold Airflow's or DuckDB's
 threads, is never forked), so the caller need not import matplotlib at all when every chart is cached.
+As with any forkserver or spawn worker, each worker first imports the caller's ``__main__`` module
+(multiprocessing's rule): nothing under ``yuebao`` or pytest, the ``airflow`` CLI (≈1.3 s CPU per
+worker, in parallel) under the scheduler. Fresh interpreters per worker (``python -m``) were tried
+instead: each paid matplotlib's import, and a 2-core machine lost more than the parallel drawing won.
 """
 
 from __future__ import annotations
@@ -128,10 +132,13 @@ def _draw(spec: ChartSpec, style: dict[str, object], fonts: list[tuple[str, int]
 
 
 def _default_workers() -> int:
-    """As many workers as cores; none in a daemonic process (which may not have children)."""
-    if multiprocessing.current_process().daemon:
+    """One worker per core when the cores are free; none when busy (the 1-minute load average is at
+    least the cores: workers' start-up then costs more than their parallel drawing wins), or in a
+    daemonic process (which may not have children)."""
+    cores = os.cpu_count() or 1
+    if multiprocessing.current_process().daemon or os.getloadavg()[0] >= cores:
         return 0
-    return os.cpu_count() or 1
+    return cores
 
 
 def _worker_context() -> multiprocessing.context.BaseContext:
