@@ -130,3 +130,9 @@ def test_workers_only_when_the_cores_are_free(monkeypatch: pytest.MonkeyPatch) -
     assert chart_cache._default_workers() == 2
     monkeypatch.setattr(os, "getloadavg", lambda: (2.4, 1.0, 0.9))
     assert chart_cache._default_workers() == 0, "a busy machine: drawn in place, no start-up to pay"
+
+
+def test_a_published_month_keeps_its_charts_in_the_home_cache(published_home: Path) -> None:
+    published = sorted((published_home / "publish" / "2024-10" / "charts").glob("*.png"))
+    cached = {path.read_bytes() for path in (published_home / "cache" / "charts").glob("*.png")}
+    assert published and all(path.read_bytes() in cached for path in published)

@@ -74,8 +74,9 @@ class ChartJob:
 
         self.specs = specs
         self.cache_dir = cache_dir
-        self.style = chart_style()
-        self.fonts = style_fonts(self.style)
+        has_charts = any(specs.values())  # a month too small for charts needs no fonts either
+        self.style = chart_style() if has_charts else {}
+        self.fonts = style_fonts(self.style) if has_charts else []
         self.keys = {spec.filename: chart_key(spec, self.style, self.fonts) for group in specs.values() for spec in group}
         self.found: dict[str, bytes] = {}
         if cache_dir is not None:
