@@ -9,13 +9,15 @@ home, ``MonthRun.chart_cache_dir``) is written by renaming a finished temporary 
 name (``os.replace``), so two processes rendering at once never see a half-written PNG. Entries not
 used for ``KEEP_DAYS`` are removed.
 
-Drawing is CPU-bound Python (matplotlib): worker processes, not threads. They start from a fork
-server that has imported matplotlib once (the caller's process, which may hold Airflow's or DuckDB's
-threads, is never forked), so the caller need not import matplotlib at all when every chart is cached.
-As with any forkserver or spawn worker, each worker first imports the caller's ``__main__`` module
-(multiprocessing's rule): nothing under ``yuebao`` or pytest, the ``airflow`` CLI (≈1.3 s CPU per
-worker, in parallel) under the scheduler. Fresh interpreters per worker (``python -m``) were tried
-instead: each paid matplotlib's import, and a 2-core machine lost more than the parallel drawing won.
+Drawing is CPU-bound Python (matplotlib): worker processes, not threads, drawing while the caller
+composes the text, and only when the cores are free. They come from the process's fork server (the
+caller, which may hold Airflow's or DuckDB's threads, is never forked); its preload list is left to
+whoever owns the process (the runner preloads matplotlib there), else each worker imports matplotlib
+once. The caller never imports pyplot; when every chart is cached, no worker starts. As with any
+forkserver or spawn worker, each first imports the caller's ``__main__`` (multiprocessing's rule):
+nothing under ``yuebao`` or pytest, the ``airflow`` CLI (≈1.3 s CPU per worker) under the scheduler.
+Fresh interpreters per worker (``python -m``) were tried instead: each paid matplotlib's import, and a
+2-core machine lost more than the parallel drawing won.
 """
 
 from __future__ import annotations
@@ -40,7 +42,6 @@ log = logging.getLogger(__name__)
 
 DRAWING_CODE = Path(__file__).with_name("charts.py")
 KEEP_DAYS = 60
-WORKER_PRELOAD = ["publication.bulletin.chart_worker"]
 
 
 def chart_key(spec: ChartSpec, style: dict[str, object], fonts: list[tuple[str, int]]) -> str:
@@ -143,9 +144,7 @@ def _default_workers() -> int:
 
 
 def _worker_context() -> multiprocessing.context.BaseContext:
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(WORKER_PRELOAD)  # no effect once this process's fork server runs
-    return context
+    return multiprocessing.get_context("forkserver")
 
 
 def _path(cache_dir: Path, key: str) -> Path:
