@@ -99,6 +99,29 @@ def test_an_exception_in_the_worker_is_raised_here_as_it_was_there(
     assert still["pid"] != os.getpid()
 
 
+def leaves_a_mark(run: MonthRun, settings: Settings) -> None:
+    (run.home / "parsed").write_text(str(run.build_dir.is_dir()), encoding="utf-8")
+
+
+def test_dbt_parses_only_once_prepare_made_the_build_folder_it_logs_into(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Parsing while prepare empties the build folder would race it (dbt logs into build_dir)."""
+    light = step_workers.Worker("dbt", no_warm_up, after_prepare=leaves_a_mark)
+    monkeypatch.setitem(step_workers.WORKERS, "dbt", light)
+    run = month_run(tmp_path)
+    try:
+        with step_workers.serving(run, Settings(), quiet=True):
+            step_workers.in_worker("dbt", where_and_what, run, Settings())  # after the start's warm-up
+            assert not (run.home / "parsed").exists()
+            run.build_dir.mkdir(parents=True)  # what prepare does, then it tells the workers
+            step_workers.prepared(run, Settings())
+            step_workers.in_worker("dbt", where_and_what, run, Settings())
+        assert (run.home / "parsed").read_text(encoding="utf-8") == "True"
+        step_workers.prepared(run, Settings())  # outside `yuebao run`: nothing to warm
+    finally:
+        light.stop()
+
+
 def says_where_then_sleeps(run: MonthRun, settings: Settings) -> None:
     (run.home / "worker.pid").write_text(str(os.getpid()), encoding="utf-8")
     time.sleep(120)

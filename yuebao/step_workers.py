@@ -3,9 +3,10 @@
 Why: a small month is mostly frameworks starting, one after the other on one core while the
 machine's second core idles — Airflow and the DAG file (≈ 1.4 s), dbt's import and parse (≈ 2.4 s),
 `import great_expectations` (≈ 2.5 s). While the in-process runner (`yuebao.inprocess`) serves a
-month (`serving`), the worker imports dbt and parses the project as this process imports Airflow,
-prepares and ingests; the build then runs in the worker, and this process imports what the quality
-gate and publication need (`READ_AHEAD`) while it waits. A backfill's months reuse the worker.
+month (`serving`), the worker imports dbt as this process imports Airflow and prepares, and
+parses the project (`yuebao.transform.warm_up`) as this process ingests; the build then runs in
+the worker, and this process imports what the quality gate and publication need (`READ_AHEAD`)
+while it waits. A backfill's months reuse the worker.
 
 What stays as it was:
 - the steps are the same functions (`yuebao.steps`), which say which of their work a worker runs
@@ -132,9 +133,11 @@ def _call(function: Callable[..., Result], args: tuple[Any, ...], context: CallC
 class Worker:
     """One warm process (a ProcessPoolExecutor of one) that runs what it is given, one at a time."""
 
-    def __init__(self, name: str, warm_up: Callable[[MonthRun, Settings], None]) -> None:
+    def __init__(self, name: str, warm_up: Callable[[MonthRun, Settings], None],
+                 after_prepare: Callable[[MonthRun, Settings], None] | None = None) -> None:
         self.name = name
-        self.warm_up = warm_up
+        self.warm_up = warm_up  # as the run starts
+        self.after_prepare = after_prepare  # once the run's build folders are made
         self._executor: ProcessPoolExecutor | None = None
 
     def submit(self, function: Callable[..., Result], *args: Any, context: CallContext) -> Future[Result]:
@@ -162,18 +165,22 @@ class Worker:
         executor.shutdown(wait=True, cancel_futures=True)
 
 
-def warm_dbt(run: MonthRun, settings: Settings) -> None:
-    """dbt imported and, where `yuebao.transform` offers it, the project parsed for ``run``."""
+def import_dbt(run: MonthRun, settings: Settings) -> None:
+    """dbt imported, as soon as the run starts."""
+    importlib.import_module("dbt.cli.main")
+
+
+def parse_dbt(run: MonthRun, settings: Settings) -> None:
+    """The project parsed for ``run`` (`yuebao.transform.warm_up`, kept for the build), once the
+    prepare step has made the build folder dbt logs into: never while prepare empties it."""
     from yuebao import transform
 
     warm_up = getattr(transform, "warm_up", None)
     if warm_up is not None:
         warm_up(run, settings)
-        return
-    importlib.import_module("dbt.cli.main")
 
 
-WORKERS = {"dbt": Worker("dbt", warm_dbt)}
+WORKERS = {"dbt": Worker("dbt", import_dbt, after_prepare=parse_dbt)}
 
 
 @dataclass
@@ -202,6 +209,16 @@ def serving(run: MonthRun, settings: Settings, quiet: bool) -> Iterator[None]:
         raise
     finally:
         _serving = None
+
+
+def prepared(run: MonthRun, settings: Settings) -> None:
+    """The prepare step made ``run``'s build folders: the workers warm up further (while ingest runs)."""
+    if _serving is None:
+        return
+    for worker in WORKERS.values():
+        if worker.after_prepare is not None:
+            worker.submit(_warm_up, worker.name, worker.after_prepare, run, settings,
+                          context=CallContext(_serving.log_file, _serving.quiet))
 
 
 def _warm_up(name: str, warm_up: Callable[[MonthRun, Settings], None], run: MonthRun, settings: Settings) -> None:

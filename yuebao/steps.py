@@ -78,6 +78,9 @@ def prepare(run: MonthRun, settings: Settings) -> None:
         fresh_build_folder(folder)  # empties only folders yuebao made
     target_for(run).prepare(run)
     log.info("build started at %s", run.build_db)
+    from yuebao.step_workers import prepared
+
+    prepared(run, settings)  # under `yuebao run`, dbt's worker may now parse (it logs into build_dir)
 
 
 @_timed_step
