@@ -18,6 +18,7 @@ from functools import cached_property
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 # As published in M: for each indicator × region × period in the window, the fact row of the latest
@@ -79,6 +80,24 @@ class BulletinData:
         ordered, ranges = self._series_index
         start, stop = ranges.get((indicator_code, region_code), (0, 0))
         return ordered.iloc[start:stop]
+
+    def row_at(self, indicator_code: str, region_code: str, period: date) -> pd.Series | None:
+        """The published history row of one indicator, region and period (None when not published)."""
+        ordered, ranges = self._series_index
+        start, stop = ranges.get((indicator_code, region_code), (0, 0))
+        found = np.flatnonzero(self._series_periods[start:stop] == period)  # a few rows: numpy, no frame
+        return ordered.iloc[start + int(found[0])] if len(found) else None
+
+    def latest_before(self, indicator_code: str, region_code: str, period: date, since: date) -> pd.Series | None:
+        """The published history row of the latest period in [``since``, ``period``) (None when none)."""
+        start, stop = self._series_index[1].get((indicator_code, region_code), (0, 0))
+        periods = self._series_periods[start:stop]
+        earlier = np.flatnonzero((periods < period) & (periods >= since))
+        return self._series_index[0].iloc[start + int(earlier[-1])] if len(earlier) else None
+
+    @cached_property
+    def _series_periods(self) -> np.ndarray:
+        return self._series_index[0]["period"].to_numpy()
 
     @cached_property
     def _series_index(self) -> tuple[pd.DataFrame, dict[tuple[str, str], tuple[int, int]]]:

@@ -21,6 +21,7 @@ from publication.bulletin import formatting as fmt
 from publication.bulletin.data import BulletinData
 from publication.bulletin.document import Paragraph, Run
 from publication.bulletin.indicators import action_heading
+from publication.bulletin.problem_rows import CountyRows, ProblemRows
 from publication.bulletin.provenance import Annotator
 
 CONFIG_FILE = Path(__file__).with_name("problems.yaml")
@@ -63,8 +64,9 @@ def problem_paragraphs(data: BulletinData, annotate: Annotator, thresholds: Prob
     thresholds = thresholds or ProblemThresholds.load()
     prose = prose or {}
     paragraphs = []
+    rows = ProblemRows(data)
     for action in data.actions:
-        found = [problem for problem in detect(data, action, annotate, thresholds)
+        found = [problem for problem in detect(data, action, annotate, thresholds, rows)
                  if not already_stated(problem, prose.get(action, ""), data)]
         if not found:
             continue
@@ -120,75 +122,66 @@ def _region_names(code: str, data: BulletinData) -> set[str]:
     return {name for name in names if name and name != "nan"}
 
 
-def detect(data: BulletinData, action: str, annotate: Annotator, thresholds: ProblemThresholds) -> list[Problem]:
-    rows = data.report[data.report["action"] == action]
-    counties = rows[(rows["region_level"] == "county") & (rows["parent_code"] == data.city_code)]
-    city = rows[rows["region_code"] == data.city_code]
+def detect(data: BulletinData, action: str, annotate: Annotator, thresholds: ProblemThresholds,
+           rows: ProblemRows | None = None) -> list[Problem]:
+    """The action's problems, indicator by indicator in catalog order (``rows``: built once per month)."""
+    rows = rows or ProblemRows(data)
     year = data.month_start.year
     found: list[Problem] = []
-    county_groups = dict(tuple(counties.sort_values(["value", "region_code"]).groupby("indicator_code", sort=False)))
-    city_groups = dict(tuple(city.groupby("indicator_code", sort=False)))
-    for code in rows.sort_values("catalog_order")["indicator_code"].unique():
-        county_rows = county_groups.get(code, counties.iloc[0:0])
-        city_row = _first(city_groups[code]) if code in city_groups else None
-        found += _county_problems(county_rows, city_row, annotate, thresholds, year)
-        if city_row is not None:
-            found += _city_problems(city_row, data, annotate, thresholds, year)
+    for indicator in rows.actions.get(action, []):
+        found += _county_problems(indicator.counties, indicator.city, annotate, thresholds, year)
+        if indicator.city is not None:
+            found += _city_problems(indicator.city, data, annotate, thresholds, year, rows)
     return found
-
-
-def _first(frame: pd.DataFrame) -> pd.Series | None:
-    return None if frame.empty else frame.iloc[0]
 
 
 def _lead(row: pd.Series, year: int) -> str:
     return fmt.period_lead(row["period"], str(row["basis"]), year, None)
 
 
-def _county_problems(county_rows: pd.DataFrame, city_row: pd.Series | None, annotate: Annotator,
+def _county_problems(counties: CountyRows, city_row: pd.Series | None, annotate: Annotator,
                      thresholds: ProblemThresholds, year: int) -> list[Problem]:
-    if county_rows.empty:
+    if counties.empty:
         return []
-    sample = county_rows.iloc[0]
+    sample = counties.iloc(0)
     name, unit, lead = str(sample["indicator_name"]), str(sample["unit"]), _lead(sample, year)
     found = []
     is_rate = unit == "%"
     listed: set[str] = set()
+    values = counties.value
     if is_rate:
-        negative = county_rows[county_rows["value"] < thresholds.negative_growth_below]
-        negative = negative.head(thresholds.max_counties_listed)
-        if not negative.empty:
+        negative = counties.iterrows(values < thresholds.negative_growth_below, thresholds.max_counties_listed)
+        if negative:
             runs: list[Run] = [f"{lead}，{name}方面，"]
-            for index, (_, row) in enumerate(negative.iterrows()):
+            for index, row in enumerate(negative):
                 runs += ["、" if index else "", f"{row['region_name']}（",
                          annotate.figure(fmt.with_unit(row["value"], unit), row), "）"]
             runs.append("等县市区为负增长")
-            found.append(Problem(runs, [row for _, row in negative.iterrows()]))
-            listed = set(negative["region_code"])
+            found.append(Problem(runs, negative))
+            listed = {row["region_code"] for row in negative}
         if thresholds.below_city_average and city_row is not None:
-            below = county_rows[(county_rows["value"] < city_row["value"]) & ~county_rows["region_code"].isin(listed)]
-            below = below.head(thresholds.max_counties_listed)
-            if not below.empty:
-                names = "、".join(below["region_name"])
+            unlisted = np.array([code not in listed for code in counties.region_code], dtype=bool)
+            below = counties.iterrows((values < city_row["value"]) & unlisted, thresholds.max_counties_listed)
+            if below:
+                names = "、".join(row["region_name"] for row in below)
                 found.append(Problem(
                     [f"{lead}，{names}{name}低于全市平均水平（", annotate.figure(fmt.with_unit(city_row["value"], unit),
                                                                       city_row), "）"],
-                    [city_row, *[row for _, row in below.iterrows()]]))
+                    [city_row, *below]))
     elif thresholds.zero_county_counts and str(sample["basis"]) in ("ytd", "stock"):
-        zero = county_rows[county_rows["value"] == 0]
-        for _, row in zero.iterrows():
+        for row in counties.iterrows(values == 0):
             found.append(Problem([f"{lead}，{row['region_name']}{name}为",
                                   annotate.figure(fmt.with_unit(0, unit), row), "，仍未破零"], [row]))
-        weakest = county_rows[county_rows["value"] > 0]
-        if sample["seed_section"] == "突出问题" and city_row is None and not weakest.empty:
-            row = weakest.iloc[0]
+        weakest = np.flatnonzero(values > 0)
+        if sample["seed_section"] == "突出问题" and city_row is None and len(weakest):
+            row = counties.iloc(int(weakest[0]))
             found.append(Problem([f"{lead}，{row['region_name']}{name}仅",
                                   annotate.figure(fmt.with_unit(row["value"], unit), row)], [row]))
     return found
 
 
 def _city_problems(row: pd.Series, data: BulletinData, annotate: Annotator, thresholds: ProblemThresholds,
-                   year: int) -> list[Problem]:
+                   year: int, rows: ProblemRows) -> list[Problem]:
     name, unit, lead = str(row["indicator_name"]), str(row["unit"]), _lead(row, year)
     value = annotate.figure(fmt.with_unit(row["value"], unit), row)
     connector = "为" if unit in ("%", "无量纲") else ""
@@ -200,7 +193,7 @@ def _city_problems(row: pd.Series, data: BulletinData, annotate: Annotator, thre
         ], [row]))
     found += _rank_drops(row, data, annotate, thresholds, lead)
     if fmt.present(row["rank_subregion"]) and int(row["rank_subregion"]) >= thresholds.subregion_rank_at_least:
-        found.append(_subregion_lag(row, data, annotate, lead, value, connector))
+        found.append(_subregion_lag(row, data, annotate, lead, value, connector, rows))
     direction_down = str(row["direction"]) == "down"
     if direction_down and fmt.present(row["yoy_pct"]) and row["yoy_pct"] > thresholds.safety_yoy_rise_above:
         runs: list[Run] = [f"{lead}，全市{name}", value, "，同比上升", annotate.figure(fmt.percent(row["yoy_pct"]), row)]
@@ -212,10 +205,10 @@ def _city_problems(row: pd.Series, data: BulletinData, annotate: Annotator, thre
 
 def _rank_drops(row: pd.Series, data: BulletinData, annotate: Annotator, thresholds: ProblemThresholds,
                 lead: str) -> list[Problem]:
-    series = data.series(row["indicator_code"], row["region_code"])
+    if not any(fmt.present(row[column]) for column in ("rank_province", "rank_subregion")):
+        return []  # nothing to compare: last month's row is not looked up
     last_month = (pd.Timestamp(row["period"]) - pd.DateOffset(months=1)).date()
-    found_at = np.flatnonzero(series["period"].to_numpy() == last_month)  # numpy: a few rows, many calls
-    previous = series.iloc[found_at[0]] if len(found_at) else None
+    previous = data.row_at(row["indicator_code"], row["region_code"], last_month)
     found = []
     for column, scope, ordinal in (("rank_province", "全省", lambda rank: f"第{rank}"),
                                    ("rank_subregion", "片区", fmt.chinese_ordinal)):
@@ -229,7 +222,7 @@ def _rank_drops(row: pd.Series, data: BulletinData, annotate: Annotator, thresho
 
 
 def _subregion_lag(row: pd.Series, data: BulletinData, annotate: Annotator, lead: str, value: Run,
-                   connector: str) -> Problem:
+                   connector: str, problem_rows: ProblemRows) -> Problem:
     subregion = data.regions.loc[data.city_code, "subregion"]
     members = int((data.regions["subregion"] == subregion).sum())
     rank = int(row["rank_subregion"])
@@ -237,12 +230,9 @@ def _subregion_lag(row: pd.Series, data: BulletinData, annotate: Annotator, lead
                        annotate.figure(fmt.chinese_ordinal(rank), row)]
     if rank == members:
         runs.append("（最末位）")
-    peers = data.report[(data.report["indicator_code"] == row["indicator_code"])
-                        & (data.report["period"] == row["period"]) & (data.report["subregion"] == subregion)
-                        & (data.report["region_code"] != data.city_code)]
+    leader = problem_rows.subregion_leader(row["indicator_code"], row["period"], lower_is_better=str(row["direction"]) == "down")
     rows = [row]
-    if not peers.empty:
-        leader = peers.sort_values("value", ascending=str(row["direction"]) == "down").iloc[0]
+    if leader is not None:
         unit = str(row["unit"])
         gap = abs(float(leader["value"]) - float(row["value"]))
         gap_text = f"{fmt.number(gap, 2)}个百分点" if unit == "%" else fmt.with_unit(round(gap, 4), unit)
