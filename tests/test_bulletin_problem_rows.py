@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from publication.bulletin.data import BulletinData
-from publication.bulletin.problem_rows import ProblemRows
+from publication.bulletin.problem_rows import INDICATOR_COLUMNS, ProblemRows
 
 CITY = "430500"
 COUNTIES = ["430502", "430503", "430511", "430521"]
@@ -42,7 +42,8 @@ def _rows(periods: list[date]) -> pd.DataFrame:
                                 "rank_province": pd.NA if code == "A02" else int(rng.integers(1, 15)),
                                 "source_file": f"{code}.xlsx", "source_row": np.int32(len(records)),
                                 "action": action, "catalog_order": order, "unit": unit,
-                                "indicator_name": f"指标{code}", **regions.loc[region].to_dict()})
+                                "indicator_name": f"指标{code}", "basis": "ytd", "seed_section": "重要指标",
+                                **regions.loc[region].to_dict()})
     frame = pd.DataFrame.from_records(records).sample(frac=1.0, random_state=3).reset_index(drop=True)
     return frame.astype({"rank_province": "Int64"})
 
@@ -77,6 +78,8 @@ def test_county_rows_are_each_indicators_counties_lowest_first_as_iterrows_gives
             for row, (_, expected_row) in zip(found, expected.iterrows(), strict=True):
                 _same_row(row, expected_row)
             _same_row(indicator.counties.iloc(0), expected.iloc[0])
+            for column in INDICATOR_COLUMNS:
+                assert indicator.counties.indicator(column) == expected.iloc[0][column]
             negative = indicator.counties.iterrows(indicator.counties.value < 0, 1)
             assert [row.name for row in negative] == list(expected[expected["value"] < 0].head(1).index)
             city = rows[(rows["region_code"] == CITY) & (rows["indicator_code"] == indicator.code)]

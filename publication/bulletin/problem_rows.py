@@ -17,6 +17,9 @@ import pandas as pd
 
 from publication.bulletin.data import BulletinData
 
+# What the county rules read of an indicator, from its first county row (its name, unit and lead).
+INDICATOR_COLUMNS = ("indicator_name", "unit", "basis", "period", "seed_section")
+
 
 class CountyTable:
     """The city's county rows of the month, by indicator then lowest value first."""
@@ -25,6 +28,7 @@ class CountyTable:
         self.frame = frame
         self.value = frame["value"].to_numpy()
         self.region_code = frame["region_code"].to_numpy()
+        self.columns = {name: frame[name].to_numpy() for name in INDICATOR_COLUMNS}
 
     @cached_property
     def _cells(self) -> np.ndarray:
@@ -56,6 +60,10 @@ class CountyRows:
     @property
     def region_code(self) -> np.ndarray:
         return self.table.region_code[self.start:self.stop]
+
+    def indicator(self, column: str) -> object:
+        """A cell (one of ``INDICATOR_COLUMNS``) of the first row, as ``iloc(0)`` holds it, without building the row."""
+        return self.table.columns[column][self.start]
 
     def iloc(self, position: int) -> pd.Series:
         """Row ``position`` as ``DataFrame.iloc`` gives it."""

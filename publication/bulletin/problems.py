@@ -143,8 +143,9 @@ def _county_problems(counties: CountyRows, city_row: pd.Series | None, annotate:
                      thresholds: ProblemThresholds, year: int) -> list[Problem]:
     if counties.empty:
         return []
-    sample = counties.iloc(0)
-    name, unit, lead = str(sample["indicator_name"]), str(sample["unit"]), _lead(sample, year)
+    name, unit = str(counties.indicator("indicator_name")), str(counties.indicator("unit"))
+    basis = str(counties.indicator("basis"))
+    lead = fmt.period_lead(counties.indicator("period"), basis, year, None)
     found = []
     is_rate = unit == "%"
     listed: set[str] = set()
@@ -168,12 +169,12 @@ def _county_problems(counties: CountyRows, city_row: pd.Series | None, annotate:
                     [f"{lead}，{names}{name}低于全市平均水平（", annotate.figure(fmt.with_unit(city_row["value"], unit),
                                                                       city_row), "）"],
                     [city_row, *below]))
-    elif thresholds.zero_county_counts and str(sample["basis"]) in ("ytd", "stock"):
+    elif thresholds.zero_county_counts and basis in ("ytd", "stock"):
         for row in counties.iterrows(values == 0):
             found.append(Problem([f"{lead}，{row['region_name']}{name}为",
                                   annotate.figure(fmt.with_unit(0, unit), row), "，仍未破零"], [row]))
         weakest = np.flatnonzero(values > 0)
-        if sample["seed_section"] == "突出问题" and city_row is None and len(weakest):
+        if counties.indicator("seed_section") == "突出问题" and city_row is None and len(weakest):
             row = counties.iloc(int(weakest[0]))
             found.append(Problem([f"{lead}，{row['region_name']}{name}仅",
                                   annotate.figure(fmt.with_unit(row["value"], unit), row)], [row]))
