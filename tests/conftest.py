@@ -159,27 +159,32 @@ def scratch_postgres(prefix: str) -> Iterator[dict[str, str]]:
             admin.execute(f"drop database {env['PGDATABASE']} with (force)")
 
 
-# Modules that take longest (seconds of one worker, measured with --durations), longest first: under
-# xdist they are handed out first, so no long module starts when the other worker is about to finish.
-# A module not listed keeps its place after them; a renamed one only loses its head start.
+# Modules that take longest, longest first (make test on two workers, 2026-11-30: seconds of wall
+# on a loaded machine / CPU seconds): under xdist they are handed out first, so no long module
+# starts when the other worker is about to finish. A module not listed keeps its place after them;
+# a renamed one only loses its head start (tests/test_shared_fixtures.py checks the names).
 LONGEST_FIRST = [
-    "tests/test_model_series.py",
-    "tests/test_stack_celery.py",
-    "tests/test_bench_smoke.py",
-    "tests/test_concurrent_runs.py",
-    "tests/test_backfill.py",
-    "tests/test_gate_blocks_publication.py",
-    "tests/test_idempotent_rerun.py",
-    "tests/test_postgres_warehouse.py",
-    "tests/test_revision_as_published.py",
-    "tests/test_release_approval.py",
-    "tests/test_models_portable_postgres.py",
-    "tests/test_hostile_inbox.py",
-    "tests/test_inprocess_runner.py",
-    "tests/test_baseline_matches.py",
+    "tests/test_model_series.py",  # 160 / 76: fourteen months
+    "tests/test_concurrent_runs.py",  # 128 / 64: five months, overlapping
+    "tests/test_gate_blocks_publication.py",  # 112 / 55
+    "tests/test_stack_celery.py",  # 97 / 52: the whole production stack
+    "tests/test_backfill.py",  # 96 / 39
+    "tests/test_release_approval.py",  # 92 / 26: dag.test() waiting for the approver
+    "tests/test_idempotent_rerun.py",  # 114 / 32
+    "tests/test_revision_as_published.py",  # 79 / 25
+    "tests/test_bench_smoke.py",  # 59 / 31
+    "tests/test_postgres_warehouse.py",  # 64 / 16
+    "tests/test_dag_imports.py",  # 56 / 18
+    "tests/test_inprocess_runner.py",  # 49 / 14
+    "tests/test_narrative_month.py",  # 47 / 19
+    "tests/test_bulletin_revision.py",  # 46 / 16
+    "tests/test_baseline_matches.py",  # 41 / 20
+    "tests/test_hostile_inbox.py",  # 36 / 16
+    "tests/test_ingestion_corpus.py",  # 36 / 14
 ]
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The LONGEST_FIRST modules first (xdist hands out modules in this order: --no-loadscope-reorder)."""
     rank = {name: place for place, name in enumerate(LONGEST_FIRST)}
     items.sort(key=lambda item: rank.get(item.nodeid.split("::")[0], len(rank)))  # stable: the rest keep their order
