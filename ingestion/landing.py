@@ -5,7 +5,7 @@ Each ingest replaces one report month's rows, so running a month twice gives the
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from functools import partial
@@ -59,16 +59,16 @@ def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(f"create table if not exists {table} ({body})")
 
 
-def append_rows(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict[str, object]],
-                constants: dict[str, object] | None = None) -> None:
-    """Insert ``rows`` into a landing table; ``constants`` fills columns that are the same on every row
-    (a file's provenance) without copying them into each row."""
-    if not rows:
-        return
-    constants = constants or {}
+def rows_frame(table: str, rows: list[dict[str, object]], constant_names: Iterable[str] = ()) -> pd.DataFrame:
+    """The rows of a landing table as a frame of its columns but the constant ones (see ``append_rows``)."""
+    constant = set(constant_names)
+    return pd.DataFrame.from_records(rows, columns=[name for name in TABLES[table] if name not in constant])
+
+
+def append_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame,
+                 constants: dict[str, object]) -> None:
+    """Insert a ``rows_frame`` into a landing table, filling the ``constants`` columns."""
     columns = TABLES[table]
-    varying = [name for name in columns if name not in constants]
-    frame = pd.DataFrame.from_records(rows, columns=varying)
     select = ", ".join(f"cast(? as {kind})" if name in constants else f"cast({name} as {kind})"
                        for name, kind in columns.items())
     con.register("incoming", frame)
@@ -77,6 +77,18 @@ def append_rows(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict[str,
                                                                             if name in constants])
     finally:
         con.unregister("incoming")
+
+
+def append_rows(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict[str, object]] | pd.DataFrame,
+                constants: dict[str, object] | None = None) -> None:
+    """Insert ``rows`` into a landing table; ``constants`` fills columns that are the same on every row
+    (a file's provenance) without copying them into each row. ``rows`` may come as a ``rows_frame``
+    already (built where the file was read: a worker process)."""
+    if len(rows) == 0:
+        return
+    constants = constants or {}
+    frame = rows if isinstance(rows, pd.DataFrame) else rows_frame(table, rows, constants)
+    append_frame(con, table, frame, constants)
 
 
 Append = Callable[..., None]  # append(table, rows, constants=None)

@@ -94,7 +94,8 @@ def column_letter(index: int) -> str:
 
 
 def _texts(row: list[object]) -> list[str | None]:
-    return [cell_text(cell) for cell in row]
+    # cell_text inlined for plain strings (every cell of a CSV): this runs once per cell of a month
+    return [(cell.strip() or None) if type(cell) is str else cell_text(cell) for cell in row]
 
 
 def find_long_header(rows: list[list[object]]) -> tuple[int, dict[str, int]] | None:
@@ -177,12 +178,15 @@ def find_wide_header(rows: list[list[object]], merged: tuple[CellRange, ...] = (
 class _RowReader:
     """Parses the cells of one row, turning each bad cell into an Issue."""
 
-    def __init__(self, file_name: str, sheet: str | None, row_number: int, issues: list[Issue]) -> None:
+    def __init__(self, file_name: str, sheet: str | None, row_number: int, issues: list[Issue],
+                 letters: dict[str, str] | None = None) -> None:
         self.file_name, self.sheet, self.row_number, self.issues = file_name, sheet, row_number, issues
+        self.letters = letters or {}  # field → column letter: named only when a cell fails
         self.failed = False
 
     def fail(self, rule: str, column: str, raw: str | None, message: str) -> None:
         self.failed = True
+        column = self.letters.get(column, column)
         self.issues.append(
             Issue(rule, "blocking", message, self.file_name, self.sheet, self.row_number, column, raw)
         )
@@ -231,47 +235,47 @@ def read_long(sheet: Sheet, header_index: int, mapping: dict[str, int], file_nam
         result.rejected = True
         return result
     letters = {name: column_letter(col) for name, col in mapping.items()}
+    columns = [mapping.get(name) for name in _FIELDS]  # the sheet's column of each field, None if absent
     for index in range(header_index + 1, len(sheet.rows)):
         texts = _texts(sheet.rows[index])
         if not any(texts):
             continue
         if texts[0] and FOOTNOTE.match(normalize(texts[0])) and sum(t is not None for t in texts) == 1:
             continue
-        observation = _long_row(texts, mapping, letters, file_name, sheet.name, index + 1, default_year,
-                                result.issues)
+        width = len(texts)
+        fields = [texts[c] if c is not None and c < width else None for c in columns]
+        observation = _long_row(fields, letters, file_name, sheet.name, index + 1, default_year, result.issues)
         result.observations.append(observation)
     return result
 
 
-def _long_row(texts: list[str | None], mapping: dict[str, int], letters: dict[str, str], file_name: str,
-              sheet: str | None, row_number: int, default_year: int | None, issues: list[Issue]) -> Observation:
-    reader = _RowReader(file_name, sheet, row_number, issues)
-
-    def col(name: str) -> str:
-        return letters.get(name, name)
-
-    raw = dict.fromkeys(_FIELDS) | {name: texts[c] if c < len(texts) else None for name, c in mapping.items()}
-    for name, label in (("region", "地区"), ("indicator", "指标名称"), ("value", "数值"), ("unit", "单位")):
-        if raw[name] is None:
-            reader.fail("missing_value", col(name), None, f"{label}为空")
-    period = reader.period(raw["period"], col("period"), default_year)
+def _long_row(fields: list[str | None], letters: dict[str, str], file_name: str, sheet: str | None,
+              row_number: int, default_year: int | None, issues: list[Issue]) -> Observation:
+    """One observation from a row's texts in ``_FIELDS`` order; a bad cell is an issue and quarantines it."""
+    reader = _RowReader(file_name, sheet, row_number, issues, letters)
+    department, period_raw, region, indicator, value, unit, yoy, rank_province, rank_subregion, target, note = fields
+    for name, label, text in (("region", "地区", region), ("indicator", "指标名称", indicator),
+                              ("value", "数值", value), ("unit", "单位", unit)):
+        if text is None:
+            reader.fail("missing_value", name, None, f"{label}为空")
+    period = reader.period(period_raw, "period", default_year)
     observation = Observation(
         source_sheet=sheet,
         source_row=row_number,
-        department_raw=raw["department"],
-        period_raw=raw["period"],
+        department_raw=department,
+        period_raw=period_raw,
         period=period.month if period else None,
         period_form=period.form if period else None,
-        region_raw=name_text(raw["region"]),
-        indicator_raw=name_text(raw["indicator"]),
-        value_raw=raw["value"],
-        value=reader.number(raw["value"], col("value"), "数值"),
-        unit_raw=normalize(raw["unit"]) if raw["unit"] else None,
-        yoy_pct=reader.number(raw["yoy_pct"], col("yoy_pct"), "同比增长"),
-        rank_province=reader.rank(raw["rank_province"], col("rank_province"), "全省排名"),
-        rank_subregion=reader.rank(raw["rank_subregion"], col("rank_subregion"), "片区排名"),
-        annual_target=reader.number(raw["annual_target"], col("annual_target"), "年度目标"),
-        note=raw["note"],
+        region_raw=name_text(region),
+        indicator_raw=name_text(indicator),
+        value_raw=value,
+        value=reader.number(value, "value", "数值"),
+        unit_raw=normalize(unit) if unit else None,
+        yoy_pct=reader.number(yoy, "yoy_pct", "同比增长"),
+        rank_province=reader.rank(rank_province, "rank_province", "全省排名"),
+        rank_subregion=reader.rank(rank_subregion, "rank_subregion", "片区排名"),
+        annual_target=reader.number(target, "annual_target", "年度目标"),
+        note=note,
     )
     if reader.failed:
         observation.row_status = "quarantined"

@@ -11,15 +11,18 @@ import logging
 import os
 from dataclasses import asdict, dataclass, field
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 
 from ingestion.archive import ArchivedFile, RawArchive, current_vintages, safe_suffix
 from ingestion.departments import UNKNOWN_DEPARTMENT, DepartmentDirectory
+from ingestion.file_pool import read_in_order, reading_workers
 from ingestion.inbox import NOT_A_REGULAR_FILE, SkippedEntry, open_regular, scan_inbox
 from ingestion.issues import Issue
-from ingestion.landing import Append, replacing_month
+from ingestion.landing import PROVENANCE, Append, replacing_month, rows_frame
 from ingestion.layouts import column_letter, iter_sheet_results
 from ingestion.names import decode_file_name
 from ingestion.narrative.catalog import NarrativeCatalog
@@ -133,12 +136,26 @@ class FileOutcome:
         return cls(read.department, read.layout, read.encoding, len(read.observations), quarantined, read.issues)
 
 
+# Columns of landing.observations that are the same for every row of a file (appended as constants).
+_FILE_CONSTANTS = (*PROVENANCE, "received_at")
+
+
+def read_for_landing(entry: ArchivedFile, home: Path, folder_period: Period,
+                     directory: DepartmentDirectory) -> tuple[FileOutcome, pd.DataFrame | None]:
+    """An archived data file read into what is kept of it and its observations as a landing frame
+    (None: no rows). Runs in a reading worker for large months (``ingestion.file_pool``)."""
+    read = read_archived(entry, home, folder_period, directory)
+    frame = rows_frame("landing.observations", read.observations, _FILE_CONSTANTS) if read.observations else None
+    return FileOutcome.of(read), frame
+
+
 def ingest_month(con: duckdb.DuckDBPyConnection, inbox: Path, home: Path, report_month: str,
                  departments_seed: Path) -> IngestSummary:
     """Archive ``<inbox>/<report_month>/`` and (re)load every archived file of that month.
 
-    Files are read and landed one at a time inside the month's transaction, so memory holds one
-    file's rows, not the month's; which vintage of a resent file is current is settled at the end.
+    Files are read (by worker processes when the month is large: ``ingestion.file_pool``) and landed
+    one at a time, in archive order, inside the month's transaction, so memory holds a few files'
+    rows, not the month's; which vintage of a resent file is current is settled at the end.
     """
     archive = RawArchive(home)
     directory = DepartmentDirectory(departments_seed)
@@ -157,16 +174,18 @@ def ingest_month(con: duckdb.DuckDBPyConnection, inbox: Path, home: Path, report
     narrative_files = {entry.sha256 for entry in narratives}
     catalog = NarrativeCatalog.from_seeds(departments_seed.parent)
     outcomes: dict[str, FileOutcome] = {}
+    data_files = [entry for entry in entries if entry.sha256 not in narrative_files]
+    workers = reading_workers(sum(entry.size_bytes for entry in data_files))
+    read = partial(read_for_landing, home=home, folder_period=folder_period, directory=directory)
     with replacing_month(con, month_start) as append:
-        for entry in entries:
-            if entry.sha256 in narrative_files:
-                outcomes[entry.sha256] = _land_narrative(append, entry, home, catalog, month_start)
-                continue
-            read = read_archived(entry, home, folder_period, directory)
-            append("landing.observations", read.observations,
-                   _provenance(entry, month_start, True) | {"received_at": entry.received_at})
-            outcomes[entry.sha256] = FileOutcome.of(read)
-            del read
+        for entry in narratives:
+            outcomes[entry.sha256] = _land_narrative(append, entry, home, catalog, month_start)
+        for entry, (outcome, frame) in zip(data_files, read_in_order(read, data_files, workers), strict=True):
+            if frame is not None:
+                append("landing.observations", frame,
+                       _provenance(entry, month_start, True) | {"received_at": entry.received_at})
+            outcomes[entry.sha256] = outcome
+            del frame
         department_of = lambda entry: outcomes[entry.sha256].department  # noqa: E731
         current = (current_vintages([entry for entry in entries if entry.sha256 not in narrative_files], department_of)
                    | current_narrative_files(narratives, department_of))

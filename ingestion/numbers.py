@@ -14,9 +14,14 @@ _CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七":
 
 def parse_number(text: str) -> float:
     """``1,135.4`` / ``１１３５．４`` / ``5.8%`` / ``-3.8`` → float. Raises ValueError otherwise."""
-    s = normalize(text).replace(" ", "").replace("\u2212", "-")  # U+2212 MINUS SIGN, as typed in Word
+    if text.isascii():  # NFKC leaves ASCII as it is: skip it for the common case
+        s = text.strip().replace(" ", "")
+    else:
+        s = normalize(text).replace(" ", "").replace("\u2212", "-")  # U+2212 MINUS SIGN, as typed in Word
     if s.endswith("%"):
         s = s[:-1]
+    if _PLAIN.match(s):  # the common case first: a plain number has no thousands separator
+        return float(s)
     if _THOUSANDS.match(s):
         s = s.replace(",", "")
     if not _PLAIN.match(s):

@@ -10,6 +10,7 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from ingestion.text import normalize
 
@@ -45,6 +46,7 @@ class PeriodError(ValueError):
         self.year_missing = year_missing
 
 
+@lru_cache(maxsize=4096)  # a long sheet repeats its one or two periods on every row
 def parse_period(text: str, default_year: int | None = None) -> Period:
     """Parse a period; a missing year is taken from ``default_year`` (title or folder)."""
     s = normalize(text).replace(" ", "")

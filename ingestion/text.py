@@ -5,8 +5,14 @@ from __future__ import annotations
 import math
 import unicodedata
 from datetime import date, datetime
+from functools import lru_cache
+
+# A month's cells repeat a few thousand names, units and periods millions of times: the text
+# functions they go through remember their recent answers (pure functions of a string).
+_CACHED = 1 << 16
 
 
+@lru_cache(maxsize=_CACHED)
 def normalize(text: str) -> str:
     """NFKC-fold full-width digits and punctuation (１１３５．４ → 1135.4, （ → (), trim spaces."""
     folded = unicodedata.normalize("NFKC", text)
@@ -20,6 +26,8 @@ def cell_text(value: object) -> str | None:
     """
     if value is None:
         return None
+    if type(value) is str:  # most cells: a CSV has nothing else
+        return value.strip() or None
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     if isinstance(value, float):
@@ -41,4 +49,9 @@ def compact(text: str) -> str:
 
 def name_text(text: str | None) -> str | None:
     """A region or indicator name as matched against the catalog: folded, without spaces."""
-    return "".join(normalize(text).split()) if text else None
+    return _name_key(text) if text else None
+
+
+@lru_cache(maxsize=_CACHED)
+def _name_key(text: str) -> str:
+    return "".join(normalize(text).split())

@@ -15,8 +15,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from expectations.gate import GateResult, apply_waivers, validate
-from expectations.suites import all_suites
+from expectations.gate import GateResult, apply_waivers, export_tables, validate
+from expectations.suites import Suite, all_suites
 from expectations.waivers import Waiver
 from tests.conftest import run_dbt
 
@@ -257,3 +257,25 @@ def _copy(failure):
     from copy import deepcopy
 
     return deepcopy(failure)
+
+
+@pytest.mark.parametrize("suite", [suite for suite in all_suites() if suite.name in ("staged_observations",
+                                                                                    "indicator_monthly")])
+def test_exports_number_their_rows_in_report_order(published_home: Path, tmp_path: Path, suite: Suite) -> None:
+    """row_id is each row's place in report order, and the Parquet file holds the rows in that order
+    (the failing rows GX lists first are the first in a department's file)."""
+    export_tables(published_home / "warehouse.duckdb", [suite], tmp_path, MONTH, 3)
+    keys = {"staged_observations": "source_file, source_sheet, source_row",
+            "indicator_monthly": "source_file, source_sheet, source_row, indicator_code, region_code"}[suite.name]
+    with duckdb.connect() as con:
+        rows, misplaced, unsorted = con.execute(f"""
+            with exported as (
+                select row_id, file_row_number, dense_rank() over (order by {keys}) as place
+                from read_parquet('{tmp_path / suite.table}.parquet', file_row_number = true)
+            ), followed as (
+                select *, lag(place) over (order by file_row_number) as previous_place from exported
+            )
+            select count(*), count(*) filter (where row_id <> file_row_number + 1),
+                   count(*) filter (where place < previous_place)
+            from followed""").fetchone()
+    assert rows > 100 and misplaced == 0 and unsorted == 0

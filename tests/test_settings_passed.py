@@ -35,11 +35,14 @@ def test_a_scoped_variable_is_put_back_as_it_was(monkeypatch: pytest.MonkeyPatch
 def test_two_months_in_one_process_leave_the_environment_as_it_was(tmp_path: Path,
                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     """An in-process backfill's transform steps: dbt sees each month's variables, nothing outlives them."""
-    seen: list[tuple[str | None, str | None]] = []
+    seen: list[tuple[str, str | None, str | None]] = []
 
     class RecordingDbt:  # dbtRunner's interface; the real build is covered by the month-load tests
+        def __init__(self, manifest: object = None) -> None:
+            pass
+
         def invoke(self, args: list[str]) -> SimpleNamespace:
-            seen.append((os.environ.get("YUEBAO_REPORT_MONTH"), os.environ.get("YUEBAO_DUCKDB_PATH")))
+            seen.append((args[0], os.environ.get("YUEBAO_REPORT_MONTH"), os.environ.get("YUEBAO_DUCKDB_PATH")))
             return SimpleNamespace(success=True, result=SimpleNamespace(results=[]), exception=None)
 
     monkeypatch.setattr("dbt.cli.main.dbtRunner", RecordingDbt)
@@ -49,7 +52,9 @@ def test_two_months_in_one_process_leave_the_environment_as_it_was(tmp_path: Pat
         run = MonthRun(month, tmp_path / "inbox", tmp_path / "home")
         steps.transform(run, Settings())
     build_db = str(MonthRun("2024-10", tmp_path / "inbox", tmp_path / "home").build_db)
-    assert seen == [("2024-09-01", build_db), ("2024-10-01", build_db)]
+    # parsed once for the process (transform.parsed_manifest), built per month
+    assert seen == [("parse", "2024-09-01", build_db), ("build", "2024-09-01", build_db),
+                    ("build", "2024-10-01", build_db)]
     assert dict(os.environ) == before
 
 

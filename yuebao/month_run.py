@@ -91,6 +91,12 @@ class MonthRun:
         return self.build_dir / "draft"
 
     @property
+    def chart_cache_dir(self) -> Path:
+        """The bulletin's charts drawn before, named by a hash of all that makes their pixels
+        (``publication.bulletin.chart_cache``): shared by every month and run of the home."""
+        return self.home / "cache" / "charts"
+
+    @property
     def published_db(self) -> Path:
         return self.home / "warehouse.duckdb"
 

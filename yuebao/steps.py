@@ -161,7 +161,8 @@ def render_draft(run: MonthRun, settings: Settings) -> dict[str, str]:
     if run.draft_dir.exists():
         shutil.rmtree(run.draft_dir)
     run.draft_dir.mkdir(parents=True)
-    write_bulletin(run.build_db, run.month, run.draft_dir, run.gate_file, settings.city_code, run.distribution_file)
+    write_bulletin(run.build_db, run.month, run.draft_dir, run.gate_file, settings.city_code, run.distribution_file,
+                   chart_cache=run.chart_cache_dir)
     return {"draft_dir": str(run.draft_dir), "rendered_at": datetime.now(UTC).isoformat(timespec="seconds")}
 
 
@@ -194,7 +195,7 @@ def publish(run: MonthRun, settings: Settings) -> dict[str, str]:
     staged = run.publish_staging_dir
     staged.mkdir(parents=True, exist_ok=True)
     for write in writers(documents=run.documents, gate_file=run.gate_file, city_code=settings.city_code,
-                         distribution=run.distribution_file):
+                         distribution=run.distribution_file, chart_cache=run.chart_cache_dir):
         with timed(run, write.__name__.removeprefix("write_")):
             write(run.build_db, run.month, staged)
     target_for(run).publish(run)

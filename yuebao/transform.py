@@ -11,13 +11,21 @@ month (docs/design.md). Which ones and why:
   is an error in dbt, never a guess;
 - ``YUEBAO_DUCKDB_PATH`` / ``YUEBAO_PG_SCHEMA`` (profiles.yml, from the run's target): where dbt
   builds; ``YUEBAO_DUCKDB_MEMORY_LIMIT`` (profiles.yml, from ``Settings``).
+
+The month is read at run time only (``loaded_report_month`` calls ``env_var`` when dbt executes,
+not while it parses), so one parsed manifest serves every month: the process keeps it
+(``warm_up``, ``parsed_manifest``) and hands it to ``dbtRunner(manifest=...)``, which then skips
+parsing (≈ 1 s a month in an in-process backfill). It is parsed again when anything it was parsed
+from changes: a file of the project, the target, or a variable dbt reads at parse time.
 """
 
 from __future__ import annotations
 
+import os
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from yuebao import DBT_PROJECT_DIR
 from yuebao.month_run import MonthRun
@@ -47,6 +55,96 @@ def dbt_scope(run: MonthRun, settings: Settings) -> AbstractContextManager[None]
     return scoped_environ(dbt_environment(run, settings))
 
 
+# Read by dbt at run time only, so not part of what a parsed manifest depends on.
+RUN_TIME_VARIABLES = frozenset({"YUEBAO_REPORT_MONTH"})
+# Besides the run's own variables: what profiles.yml and dbt's flags may read from the environment.
+PARSE_VARIABLE_PREFIXES = ("YUEBAO_", "PG", "DBT_")
+
+
+@dataclass(frozen=True)
+class _ParsedManifest:
+    key: tuple[object, ...]
+    manifest: Any  # dbt.contracts.graph.manifest.Manifest (dbt is imported lazily)
+
+
+_parsed: dict[tuple[str, str], _ParsedManifest] = {}  # (project dir, target) → the last manifest parsed
+
+
+def project_fingerprint(project_dir: Path) -> tuple[tuple[str, int, int], ...]:
+    """Every file dbt parses (through the reference project's links too), with its mtime and size:
+    a changed model, macro, yml or seed CSV gives another fingerprint. A few ms for the project."""
+    files = []
+    for folder, subfolders, names in os.walk(project_dir, followlinks=True):
+        subfolders[:] = sorted(name for name in subfolders if name not in ("target", "logs", "__pycache__"))
+        for name in names:
+            status = os.stat(os.path.join(folder, name))
+            files.append((os.path.relpath(os.path.join(folder, name), project_dir), status.st_mtime_ns,
+                          status.st_size))
+    return tuple(sorted(files))
+
+
+def _manifest_key(run: MonthRun, settings: Settings, project_dir: Path) -> tuple[object, ...]:
+    """What a parsed manifest was parsed from; equal keys, equal manifests."""
+    variables = {**os.environ, **dbt_environment(run, settings)}
+    parse_time = sorted((name, value) for name, value in variables.items()
+                        if name.startswith(PARSE_VARIABLE_PREFIXES) and name not in RUN_TIME_VARIABLES)
+    return (str(project_dir.resolve()), run.target, str(run.dbt_target_dir), tuple(parse_time),
+            project_fingerprint(project_dir))
+
+
+def _dbt_args(command: str, run: MonthRun, project_dir: Path) -> list[str]:
+    return [
+        command,
+        "--project-dir", str(project_dir),
+        "--profiles-dir", str(DBT_PROJECT_DIR),
+        "--target", run.target,
+        "--target-path", str(run.dbt_target_dir),
+        "--log-path", str(run.dbt_log_dir),
+    ]
+
+
+def parsed_manifest(run: MonthRun, settings: Settings, project_dir: Path = DBT_PROJECT_DIR) -> Any:
+    """The project's manifest for ``run``'s target, parsed once per process while still valid.
+
+    Parsing uses dbt's own partial parse (``<home>/dbt_target``), so a fresh process pays ≈ 1 s and
+    a later month in the same process nothing.
+    """
+    from dbt.cli.main import dbtRunner
+
+    key = _manifest_key(run, settings, project_dir)
+    slot = (key[0], run.target)
+    kept = _parsed.get(slot)
+    if kept is not None and kept.key == key:
+        return kept.manifest
+    try:
+        with dbt_scope(run, settings):
+            result = dbtRunner().invoke(_dbt_args("parse", run, project_dir))
+    finally:
+        release_duckdb()
+    if not result.success or result.result is None:
+        raise DbtBuildFailed(f"dbt parse failed: {result.exception}")
+    _parsed[slot] = _ParsedManifest(key, result.result)
+    return result.result
+
+
+def warm_up(run: MonthRun, settings: Settings) -> None:
+    """Import dbt and parse the project ``run`` will build, kept for this process's ``build``.
+
+    Meant to overlap other work (the ingest) in the process that builds later; doing nothing
+    else, it changes no file but dbt's own parse state under ``<home>/dbt_target``.
+    """
+    parsed_manifest(run, settings, run_project_dir(run))
+
+
+def run_project_dir(run: MonthRun) -> Path:
+    """The project ``run`` builds: dbt_project/, or its copy with the run's reference seeds."""
+    if not run.reference:
+        return DBT_PROJECT_DIR
+    from yuebao.steps import reference_project  # the folder is made by the transform step's helper
+
+    return reference_project(run)
+
+
 def release_duckdb() -> None:
     """Close the DuckDB database dbt-duckdb keeps open for the process's lifetime.
 
@@ -68,22 +166,16 @@ def build(run: MonthRun, settings: Settings, project_dir: Path = DBT_PROJECT_DIR
 
     Unit tests check the SQL, not the month's data: they run in `make test`
     (tests/test_dbt_unit_tests.py), not in every monthly load, where they cost about 2.5 s.
+    The project is parsed once per process (``parsed_manifest``).
     """
     from dbt.cli.main import dbtRunner
 
-    args = [
-        "build",
-        "--project-dir", str(project_dir),
-        "--profiles-dir", str(DBT_PROJECT_DIR),
-        "--target", run.target,
-        "--target-path", str(run.dbt_target_dir),
-        "--log-path", str(run.dbt_log_dir),
-        "--exclude-resource-type", "unit_test",
-        *(["--full-refresh"] if run.full_refresh else []),
-    ]
+    args = [*_dbt_args("build", run, project_dir), "--exclude-resource-type", "unit_test",
+            *(["--full-refresh"] if run.full_refresh else [])]
+    manifest = parsed_manifest(run, settings, project_dir)
     try:
         with dbt_scope(run, settings):
-            result = dbtRunner().invoke(args)
+            result = dbtRunner(manifest=manifest).invoke(args)
     finally:
         release_duckdb()
     failures: list[str] = []

@@ -1,9 +1,14 @@
 {#- The month a build loads, 'YYYY-MM-01': `--vars {report_month: ...}`, else the environment
     variable YUEBAO_REPORT_MONTH (what `yuebao run` sets for the length of the build: unlike
     --vars, it does not invalidate dbt's partial parse from one month to the next). A build
-    without either is an error, never a guess at the month. -#}
+    without either is an error, never a guess at the month. The variable is read only when dbt
+    executes: read while parsing, dbt would record it in the manifest and re-parse every model
+    using it each month, and one parsed manifest could not serve two months (yuebao/transform.py). -#}
 {% macro loaded_report_month() -%}
-    {%- set month = var('report_month', env_var('YUEBAO_REPORT_MONTH', '')) -%}
+    {%- set month = var('report_month', '') -%}
+    {%- if execute and not month -%}
+        {%- set month = env_var('YUEBAO_REPORT_MONTH', '') -%}
+    {%- endif -%}
     {%- if execute and not month -%}
         {{- exceptions.raise_compiler_error(
             "no report month: set YUEBAO_REPORT_MONTH=YYYY-MM-01 or pass --vars '{report_month: YYYY-MM-01}'"

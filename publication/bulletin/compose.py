@@ -11,9 +11,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from publication.bulletin.charts import action_charts
 from publication.bulletin.data import BulletinData
-from publication.bulletin.document import Bulletin, Notes, Paragraph, Section
+from publication.bulletin.document import Bulletin, Chart, Notes, Paragraph, Section
 from publication.bulletin.indicators import indicator_paragraphs
 from publication.bulletin.narrative import prose_paragraphs, prose_text
 from publication.bulletin.problems import ProblemThresholds, problem_paragraphs
@@ -38,7 +37,7 @@ def compose(data: BulletinData, thresholds: ProblemThresholds | None = None, wit
             Section("【突出问题】", _problems(data, annotate, thresholds), "本月未发现突出问题。"),
             Section("【特色亮点】", _prose(data, "特色亮点"), "本月未收到特色亮点文字材料。"),
         ],
-        charts={action: action_charts(data, action) for action in data.actions} if with_charts else {},
+        charts=_charts(data) if with_charts else {},
         sources=annotate.sources,
         gate_notes=annotate.gate_notes,
         revision_notes=annotate.revision_notes,
@@ -55,6 +54,15 @@ def compose(data: BulletinData, thresholds: ProblemThresholds | None = None, wit
             f"由{waiver.get('waived_by')}于{str(waiver.get('waived_at', ''))[:10]}豁免，理由：{waiver.get('reason')}"
         )
     return bulletin
+
+
+def _charts(data: BulletinData) -> dict[str, list[Chart]]:
+    """Drawn here, uncached (``writer.write_bulletin`` renders them from its cache, in parallel)."""
+    from publication.bulletin.chart_cache import ChartJob
+    from publication.bulletin.chart_specs import bulletin_chart_specs
+
+    with ChartJob(bulletin_chart_specs(data), cache_dir=None, workers=0) as job:
+        return job.charts()
 
 
 def read_distribution(path: Path) -> list[str]:

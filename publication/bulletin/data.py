@@ -76,16 +76,18 @@ class BulletinData:
 
     def series(self, indicator_code: str, region_code: str) -> pd.DataFrame:
         """One indicator's published history in one region, oldest period first (may be empty)."""
-        ordered, positions = self._series_index
-        found = positions.get((indicator_code, region_code))
-        return ordered.iloc[found] if found is not None else ordered.iloc[0:0]
+        ordered, ranges = self._series_index
+        start, stop = ranges.get((indicator_code, region_code), (0, 0))
+        return ordered.iloc[start:stop]
 
     @cached_property
-    def _series_index(self) -> tuple[pd.DataFrame, dict[tuple[str, str], object]]:
-        """History sorted once, with the row positions of each (indicator, region): a lookup, not a scan."""
+    def _series_index(self) -> tuple[pd.DataFrame, dict[tuple[str, str], tuple[int, int]]]:
+        """History sorted once, with the row range of each (indicator, region): a lookup, not a scan.
+        Sorted by the key, each series is one contiguous range: a slice, not a gather of rows."""
         ordered = self.history.sort_values(["indicator_code", "region_code", "period"], kind="stable")
         ordered = ordered.reset_index(drop=True)
-        return ordered, ordered.groupby(["indicator_code", "region_code"], sort=False).indices
+        groups = ordered.groupby(["indicator_code", "region_code"], sort=False).indices
+        return ordered, {key: (int(rows[0]), int(rows[-1]) + 1) for key, rows in groups.items()}
 
 
 def load(database: Path, month: str, gate_json: Path | None = None, city_code: str | None = None) -> BulletinData:

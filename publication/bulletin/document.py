@@ -71,6 +71,41 @@ class Paragraph:
 
 
 @dataclass(frozen=True)
+class BarPanel:
+    """One indicator by county, smallest value first, with the city figure (or the mean) marked."""
+
+    title: str
+    labels: tuple[str, ...]
+    values: tuple[float, ...]
+    value_texts: tuple[str, ...]
+    mark: float
+    mark_label: str
+
+
+@dataclass(frozen=True)
+class LinePanel:
+    """One indicator's monthly values in the city this year, with the province's beside them."""
+
+    title: str
+    months: tuple[str, ...]
+    values: tuple[float, ...]
+    value_texts: tuple[str, ...]
+    city_name: str
+    province_months: tuple[str, ...]
+    province_values: tuple[float, ...]
+
+
+@dataclass(frozen=True)
+class ChartSpec:
+    """A chart to draw: ``kind`` "bars" (``BarPanel``s) or "lines" (``LinePanel``s)."""
+
+    title: str
+    filename: str
+    kind: str
+    panels: tuple[BarPanel, ...] | tuple[LinePanel, ...]
+
+
+@dataclass(frozen=True)
 class Chart:
     title: str
     filename: str

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from publication.bulletin import formatting as fmt
@@ -180,11 +181,11 @@ def _arabic(rank: int) -> str:
 def _history(row: pd.Series, data: BulletinData, annotate: Annotator) -> list[Run]:
     """Compare with the previous period of the same year, when one was published."""
     series = data.series(row["indicator_code"], row["region_code"])
-    earlier = series[(series["period"] < row["period"])
-                     & (series["period"] >= row["period"].replace(month=1, day=1))]
-    if earlier.empty:
+    periods = series["period"].to_numpy()  # a few rows: numpy masks, not a filtered DataFrame per clause
+    earlier = np.flatnonzero((periods < row["period"]) & (periods >= row["period"].replace(month=1, day=1)))
+    if not len(earlier):
         return []
-    previous = earlier.iloc[-1]
+    previous = series.iloc[earlier[-1]]
     year = data.month_start.year
     unit = str(row["unit"])
     before = fmt.period_lead(previous["period"], str(previous["basis"]), year)

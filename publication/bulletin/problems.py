@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import yaml
 
@@ -213,7 +214,8 @@ def _rank_drops(row: pd.Series, data: BulletinData, annotate: Annotator, thresho
                 lead: str) -> list[Problem]:
     series = data.series(row["indicator_code"], row["region_code"])
     last_month = (pd.Timestamp(row["period"]) - pd.DateOffset(months=1)).date()
-    previous = _first(series[series["period"] == last_month])
+    found_at = np.flatnonzero(series["period"].to_numpy() == last_month)  # numpy: a few rows, many calls
+    previous = series.iloc[found_at[0]] if len(found_at) else None
     found = []
     for column, scope, ordinal in (("rank_province", "全省", lambda rank: f"第{rank}"),
                                    ("rank_subregion", "片区", fmt.chinese_ordinal)):

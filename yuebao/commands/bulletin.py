@@ -35,6 +35,6 @@ def handle(args: argparse.Namespace) -> int:
     with home_lock(home, f"bulletin {month}", wait=args.wait, on_wait=arguments.say_waiting):
         target = write_bulletin(month_run.published_db, month_run.month, month_run.publish_dir,
                                 gate_json=month_run.gate_file, city_code=Settings.from_environ().city_code,
-                                distribution=month_run.distribution_file)
+                                distribution=month_run.distribution_file, chart_cache=month_run.chart_cache_dir)
     print(f"yuebao: bulletin of {month_run.month} written to {target.parent}")
     return 0

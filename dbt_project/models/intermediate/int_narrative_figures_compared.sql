@@ -46,15 +46,9 @@ region_names as (
 
 ),
 
-unit_names as (
+unit_conversions as (
 
-    select * from {{ ref('int_unit_names_unioned') }}
-
-),
-
-units as (
-
-    select * from {{ ref('stg_reference__units') }}
+    select * from {{ ref('int_unit_conversions') }}
 
 ),
 
@@ -130,17 +124,14 @@ converted as (
         indicators.indicator_name,
         indicators.unit,
         indicators.basis,
-        sent_units.factor / canonical_units.factor as unit_factor
+        unit_conversions.factor as unit_factor
     from placed
     inner join indicators
         on placed.indicator_code = indicators.indicator_code
-    inner join unit_names
-        on {{ name_key('placed.unit_raw') }} = unit_names.unit_key
-    inner join units as sent_units
-        on unit_names.unit = sent_units.unit
-    inner join units as canonical_units
-        on indicators.unit = canonical_units.unit
-    where sent_units.dimension = canonical_units.dimension
+    inner join unit_conversions
+        on {{ name_key('placed.unit_raw') }} = unit_conversions.unit_key
+        and indicators.unit = unit_conversions.to_unit
+    where unit_conversions.is_convertible
         -- a month's own figure is compared only with a monthly indicator (10月份4起 in a YTD text)
         and (placed.period_form <> 'month' or indicators.basis = 'month')
 

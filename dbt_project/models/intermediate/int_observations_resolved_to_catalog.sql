@@ -41,9 +41,9 @@ indicators as (
 
 ),
 
-units as (
+unit_conversions as (
 
-    select * from {{ ref('stg_reference__units') }}
+    select * from {{ ref('int_unit_conversions') }}
 
 ),
 
@@ -55,9 +55,8 @@ resolved as (
         indicator_names.indicator_code,
         unit_names.unit as unit_sent,
         indicators.unit,
-        sent_units.dimension as sent_dimension,
-        canonical_units.dimension as canonical_dimension,
-        sent_units.factor / canonical_units.factor as unit_factor
+        unit_conversions.is_convertible,
+        unit_conversions.factor as unit_factor
     from observations
     left join region_names
         on observations.region_key = region_names.region_key
@@ -67,10 +66,9 @@ resolved as (
         on {{ name_key('observations.unit_raw') }} = unit_names.unit_key
     left join indicators
         on indicator_names.indicator_code = indicators.indicator_code
-    left join units as sent_units
-        on unit_names.unit = sent_units.unit
-    left join units as canonical_units
-        on indicators.unit = canonical_units.unit
+    left join unit_conversions
+        on unit_names.unit_key = unit_conversions.unit_key
+        and indicators.unit = unit_conversions.to_unit
 
 ),
 
@@ -95,11 +93,11 @@ final as (
         unit,
         value_as_sent,
         case
-            when sent_dimension = canonical_dimension
+            when is_convertible
                 then {{ round_to('value_as_sent * unit_factor', 10) }}
         end as value,
         case
-            when sent_dimension = canonical_dimension
+            when is_convertible
                 then {{ round_to('annual_target_as_sent * unit_factor', 10) }}
         end as annual_target,
         yoy_pct,
@@ -110,7 +108,7 @@ final as (
             when region_code is null then 'unknown_region'
             when indicator_code is null then 'unknown_indicator'
             when unit_sent is null then 'unknown_unit'
-            when sent_dimension <> canonical_dimension then 'unit_mismatch'
+            when not is_convertible then 'unit_mismatch'
         end as resolution_issue
     from resolved
 
