@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import importlib.util
-import io
-import logging
 import os
 import shutil
 import subprocess
@@ -20,13 +18,14 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol, TextIO
+from typing import Protocol
 
 from yuebao import DAGS_DIR
 from yuebao.cli_status import failure_file
 from yuebao.home import BUILD_MARKER
 from yuebao.inprocess import TaskOutcome
 from yuebao.month_run import MonthRun
+from yuebao.run_log import output_to
 from yuebao.settings import Settings, scoped_environ
 
 EXIT_PUBLISHED = 0
@@ -106,7 +105,8 @@ def run_month(run: MonthRun, quiet: bool = True, airflow: bool = False,
     ``dag.test()`` whatever ``airflow`` says: only Airflow can wait for a reviewer's answer (the
     in-process runner would fail the approval task with `yuebao.inprocess.NeedsAirflow`).
     """
-    airflow = airflow or Settings.from_environ().approval_required
+    settings = Settings.from_environ()
+    airflow = airflow or settings.approval_required
     environment = airflow_environment(run.home)
     with scoped_environ(environment), run_log(run, quiet):
         failure = failure_file(run.home, run.month)
@@ -115,17 +115,21 @@ def run_month(run: MonthRun, quiet: bool = True, airflow: bool = False,
         if airflow:
             state = _run_with_dag_test(run, Path(environment["AIRFLOW_HOME"]))
         else:
-            state = _run_in_process(run, display or _Silent())
+            state = _run_in_process(run, settings, quiet, display or _Silent())
     return _outcome(run, state)
 
 
-def _run_in_process(run: MonthRun, display: StepDisplay) -> str:
-    import pendulum
+def _run_in_process(run: MonthRun, settings: Settings, quiet: bool, display: StepDisplay) -> str:
+    """The DAG's tasks in this process, the dbt build in a warm worker started first (`yuebao.step_workers`)."""
+    from yuebao.step_workers import serving
 
-    from yuebao.inprocess import run_dag
+    with serving(run, settings, quiet):  # the worker warms up while Airflow is imported here
+        import pendulum
 
-    return run_dag(load_dag(), run.as_dict(), pendulum.now("UTC"), on_start=display.started,
-                   on_end=display.ended).state
+        from yuebao.inprocess import run_dag
+
+        return run_dag(load_dag(), run.as_dict(), pendulum.now("UTC"), on_start=display.started,
+                       on_end=display.ended).state
 
 
 def _run_with_dag_test(run: MonthRun, airflow_home: Path) -> str:
@@ -136,54 +140,19 @@ def _run_with_dag_test(run: MonthRun, airflow_home: Path) -> str:
     return str(getattr(dag_run, "state", "failed"))
 
 
-class _Tee(io.TextIOBase):
-    """Writes to every stream it holds (the log file, and the screen with --verbose)."""
-
-    def __init__(self, *streams: TextIO) -> None:
-        self.streams = streams
-
-    def write(self, text: str) -> int:
-        for stream in self.streams:
-            stream.write(text)
-        return len(text)
-
-    def flush(self) -> None:
-        for stream in self.streams:
-            stream.flush()
-
-    def isatty(self) -> bool:
-        return False
-
-
 @contextlib.contextmanager
 def run_log(run: MonthRun, quiet: bool) -> Iterator[Path]:
     """Send the run's logging and printed output to ``run.log_file`` (and the screen unless quiet).
 
     Written to ``run.log_staging_file`` while prepare empties the build folder, moved in at the end
-    if prepare made the folder (`log_of` says where it is).
+    if prepare made the folder (`log_of` says where it is). The warm workers of the run's heavy
+    steps append to the same file (`yuebao.step_workers`).
     """
     staging = run.log_staging_file
     staging.parent.mkdir(parents=True, exist_ok=True)
-    root = logging.getLogger()
-    level = root.level
-    with staging.open("w", encoding="utf-8") as log_file:
-        sink: TextIO = log_file if quiet else _Tee(log_file, sys.__stdout__ or sys.stdout)
-        handler = logging.StreamHandler(sink)
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-        screen = [existing for existing in root.handlers if isinstance(existing, logging.StreamHandler)
-                  and getattr(existing, "stream", None) in (sys.stderr, sys.stdout)]
-        for existing in screen:
-            root.removeHandler(existing)
-        root.addHandler(handler)
-        root.setLevel(logging.INFO)
-        try:
-            with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
-                yield run.log_file
-        finally:
-            root.removeHandler(handler)
-            for existing in screen:
-                root.addHandler(existing)
-            root.setLevel(level)
+    staging.write_text("", encoding="utf-8")
+    with output_to(staging, quiet):
+        yield run.log_file
     if (run.build_dir / BUILD_MARKER).is_file():  # never into a folder this run did not make
         shutil.move(staging, run.log_file)
 

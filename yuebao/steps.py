@@ -78,6 +78,9 @@ def prepare(run: MonthRun, settings: Settings) -> None:
         fresh_build_folder(folder)  # empties only folders yuebao made
     target_for(run).prepare(run)
     log.info("build started at %s", run.build_db)
+    from yuebao.step_workers import prepared
+
+    prepared(run, settings)  # under `yuebao run`, dbt's worker may now parse (it logs into build_dir)
 
 
 @_timed_step
@@ -94,6 +97,13 @@ def ingest(run: MonthRun, settings: Settings) -> dict[str, object]:
 
 @_timed_step
 def transform(run: MonthRun, settings: Settings) -> dict[str, object]:
+    from yuebao.step_workers import in_worker
+
+    return in_worker("dbt", build_month, run, settings)  # warm and on the other core under `yuebao run`
+
+
+def build_month(run: MonthRun, settings: Settings) -> dict[str, object]:
+    """The transform step's work: ``dbt build`` of the month, then the target's after-build."""
     from yuebao.transform import build
 
     project = reference_project(run) if run.reference else DBT_PROJECT_DIR

@@ -37,6 +37,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 @arguments.guarded
 def handle(args: argparse.Namespace) -> int:
+    from yuebao import step_workers
     from yuebao.home import check_build_folders, home_lock
     from yuebao.runner import log_of, run_month
     from yuebao.step_lines import StepLines
@@ -49,7 +50,10 @@ def handle(args: argparse.Namespace) -> int:
     steps = StepLines(sys.stdout, sys.stderr)  # bound now: the run redirects both into its log
     with home_lock(month_run.home, f"run {month}", wait=args.wait, on_wait=arguments.say_waiting):
         check_build_folders(month_run.build_db.parent, month_run.build_dir)
-        outcome = run_month(month_run, quiet=not args.verbose, airflow=args.airflow, display=steps)
+        try:
+            outcome = run_month(month_run, quiet=not args.verbose, airflow=args.airflow, display=steps)
+        finally:
+            step_workers.stop()  # at once: the process is done with them
     print(f"  full log: {log_of(month_run)}", file=sys.stdout)
     stream = sys.stdout if outcome.exit_code == 0 else sys.stderr
     print(f"yuebao: {outcome.message}", file=stream)
