@@ -50,8 +50,10 @@ portal: $(STAMP)
 chromium:
 	@command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
 
+# The suite on TEST_WORKERS processes (pytest-xdist; how they share the work: tests/conftest.py).
+TEST_WORKERS ?= 2
 test: $(STAMP) fonts chromium lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS)
 
 docs: $(STAMP)  # dbt docs of the published demo warehouse (run `make demo` first)
 	cd dbt_project && YUEBAO_REPORT_MONTH=2024-10-01 YUEBAO_DUCKDB_PATH=$(abspath $(DEMO_HOME))/warehouse.duckdb ../$(BIN)/dbt docs generate --profiles-dir . --target-path $(abspath $(DEMO_HOME))/dbt_docs

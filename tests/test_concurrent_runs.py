@@ -17,6 +17,7 @@ import pytest
 
 from tests.conftest import YUEBAO
 from yuebao.home import EXIT_BUSY
+from yuebao.month_run import MonthRun
 
 pytestmark = pytest.mark.slow  # whole months through the DAG, in several processes
 
@@ -79,27 +80,40 @@ def assert_published(run: Run, home: Path) -> None:
     assert published_months(home).get(run.month, 0) > 0, f"said published {run.month}, but its rows are missing"
 
 
+PROBES = 4
+
+
+def steps_done(inbox: Path, home: Path, month: str) -> int:
+    """How many steps the run of ``month`` has finished (a line each in its timings file)."""
+    timings = MonthRun(month, inbox, home).timings_file
+    return len(timings.read_text(encoding="utf-8").splitlines()) if timings.exists() else 0
+
+
 def overlap(inbox: Path, home: Path, airflow_home: Path, first: str, others: list[str],
-            delays: tuple[float, ...]) -> tuple[Run, list[Run]]:
-    """Start a run of ``first``; at each delay (seconds after it started) try ``others`` in turn."""
+            probes_wanted: int = PROBES) -> tuple[Run, list[Run]]:
+    """Start a run of ``first`` and try ``others`` in turn against it: once at its start, then each time
+    it has finished another step, so that the probes meet it at different points of its life however
+    fast the machine runs it."""
     holder = start(inbox, home, first, airflow_home)
     probes: list[Run] = []
-    for index, delay in enumerate(delays):
-        time.sleep(max(0.0, holder.started + delay - time.monotonic()))
-        if holder.process.poll() is not None:
-            break
-        probes.append(start(inbox, home, others[index % len(others)], airflow_home).finish(timeout=120))
+    time.sleep(0.3)
+    seen = -1
+    while len(probes) < probes_wanted and holder.process.poll() is None:
+        done = steps_done(inbox, home, first)
+        if done == seen:
+            time.sleep(0.05)
+            continue
+        seen = done
+        probes.append(start(inbox, home, others[len(probes) % len(others)], airflow_home).finish(timeout=120))
     return holder.finish(), probes
 
-
-DELAYS = (0.3, 2.0, 6.0, 10.0)
 
 
 @pytest.fixture(scope="module")
 def serial_home(tmp_path_factory: pytest.TempPathFactory, synth_inbox: Path, airflow_home: Path) -> Path:
     """2024-01 with every other run refused at several delays, then 2024-02 after it: serial."""
     home = tmp_path_factory.mktemp("serial")
-    holder, probes = overlap(synth_inbox, home, airflow_home, "2024-01", ["2024-02", "2024-01"], DELAYS)
+    holder, probes = overlap(synth_inbox, home, airflow_home, "2024-01", ["2024-02", "2024-01"])
     assert_published(holder, home)
     assert len(probes) >= 3, "the first run ended before it could be overlapped"
     for probe in probes:
@@ -116,7 +130,7 @@ def test_a_later_run_is_refused_naming_the_earlier_one(serial_home: Path) -> Non
 
 def test_the_other_order_an_earlier_month_started_later_is_refused(tmp_path: Path, synth_inbox: Path,
                                                                    airflow_home: Path) -> None:
-    holder, probes = overlap(synth_inbox, tmp_path, airflow_home, "2024-02", ["2024-01", "2024-02"], DELAYS)
+    holder, probes = overlap(synth_inbox, tmp_path, airflow_home, "2024-02", ["2024-01", "2024-02"])
     assert_published(holder, tmp_path)
     assert len(probes) >= 3, "the first run ended before it could be overlapped"
     for probe in probes:

@@ -6,17 +6,16 @@ import hashlib
 import json
 from pathlib import Path
 
-from tests.conftest import SAMPLE_INBOX, copy_inbox
+from tests.conftest import SAMPLE_INBOX, copy_home, copy_inbox
 
 
 def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def test_corrupt_file_exits_3_and_leaves_published_warehouse_byte_for_byte(tmp_path: Path, run_yuebao) -> None:
-    home = tmp_path / "home"
-    first = run_yuebao("run", "--month", "2024-10", "--inbox", SAMPLE_INBOX, "--home", home)
-    assert first.returncode == 0, first.stderr[-2000:]
+def test_corrupt_file_exits_3_and_leaves_published_warehouse_byte_for_byte(tmp_path: Path, run_yuebao,
+                                                                          published_home: Path) -> None:
+    home = copy_home(published_home, tmp_path / "home")  # the sample month, published
     published = home / "warehouse.duckdb"
     before = sha256(published)
 
@@ -41,12 +40,9 @@ def test_bad_month_argument_is_a_usage_error(run_yuebao, tmp_path: Path) -> None
 
 def test_negative_count_blocks_with_reports_and_a_recorded_waiver_publishes(tmp_path: Path, run_yuebao,
                                                                            published_home: Path) -> None:
-    import shutil
-
     import duckdb
 
-    home = tmp_path / "home"
-    shutil.copytree(published_home, home, ignore=shutil.ignore_patterns("airflow"))
+    home = copy_home(published_home, tmp_path / "home")
     published = home / "warehouse.duckdb"
     before = sha256(published)
     inbox = copy_inbox(tmp_path / "inbox")

@@ -1,4 +1,5 @@
-"""Fourteen report months loaded one by one through `yuebao run` give the facts pandas computes.
+"""Fourteen report months loaded one by one (`yuebao backfill`: each month through the same DAG as
+`yuebao run`, many months per process) give the facts pandas computes.
 
 A seeded generator writes one long-layout CSV per report month (2023-09 … 2024-10) for 邵阳市 and
 its 12 counties: three year-to-date indicators (two with annual targets, one lower-is-better), a
@@ -137,9 +138,10 @@ def series(tmp_path_factory: pytest.TempPathFactory, run_yuebao) -> tuple[Path, 
     inbox = tmp_path_factory.mktemp("series_inbox")
     home = tmp_path_factory.mktemp("series_home")
     write_inbox(sent, inbox)
-    for report_month in REPORT_MONTHS:
-        completed = run_yuebao("run", "--month", str(report_month), "--inbox", inbox, "--home", home)
-        assert completed.returncode == 0, f"{report_month}: {completed.stderr[-3000:]}"
+    completed = run_yuebao("backfill", "--from", str(REPORT_MONTHS[0]), "--to", str(REPORT_MONTHS[-1]),
+                           "--inbox", inbox, "--home", home, "--no-progress")
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    assert f"({len(REPORT_MONTHS)} loaded," in completed.stdout, completed.stdout
     return home, sent
 
 

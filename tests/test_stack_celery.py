@@ -85,7 +85,7 @@ def wait_for(condition, timeout_seconds: float, what: str):
     while time.monotonic() < deadline:
         if result := condition():
             return result
-        time.sleep(2)
+        time.sleep(0.5)
     raise AssertionError(f"timed out after {timeout_seconds:.0f} s waiting for {what}")
 
 
