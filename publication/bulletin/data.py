@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import numpy as np
@@ -105,8 +106,14 @@ class BulletinData:
         Sorted by the key, each series is one contiguous range: a slice, not a gather of rows."""
         ordered = self.history.sort_values(["indicator_code", "region_code", "period"], kind="stable")
         ordered = ordered.reset_index(drop=True)
-        groups = ordered.groupby(["indicator_code", "region_code"], sort=False).indices
-        return ordered, {key: (int(rows[0]), int(rows[-1]) + 1) for key, rows in groups.items()}
+        return ordered, key_ranges(ordered, ["indicator_code", "region_code"])
+
+
+def key_ranges(ordered: pd.DataFrame, keys: str | list[str]) -> dict[Any, tuple[int, int]]:
+    """The [start, stop) row positions of each key in ``ordered``, sorted by ``keys``: each key's rows
+    are one contiguous range, so a slice, not a gather of rows."""
+    groups = ordered.groupby(keys, sort=False, dropna=False).indices
+    return {key: (int(rows[0]), int(rows[-1]) + 1) for key, rows in groups.items()}
 
 
 def load(database: Path, month: str, gate_json: Path | None = None, city_code: str | None = None) -> BulletinData:

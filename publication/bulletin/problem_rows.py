@@ -15,7 +15,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from publication.bulletin.data import BulletinData
+from publication.bulletin.data import BulletinData, key_ranges
 
 # What the county rules read of an indicator, from its first county row (its name, unit and lead).
 INDICATOR_COLUMNS = ("indicator_name", "unit", "basis", "period", "seed_section")
@@ -90,7 +90,7 @@ class ProblemRows:
         report = data.report
         counties = report[(report["region_level"] == "county") & (report["parent_code"] == data.city_code)]
         table = CountyTable(counties.sort_values(["indicator_code", "value", "region_code"]))
-        county_ranges = _runs(table.frame["indicator_code"].to_numpy())
+        county_ranges = {str(code): rows for code, rows in key_ranges(table.frame, "indicator_code").items()}
         city = report[report["region_code"] == data.city_code].drop_duplicates("indicator_code")
         city_positions = {str(code): position for position, code in enumerate(city["indicator_code"])}
         catalog = report[["action", "indicator_code", "catalog_order"]].drop_duplicates("indicator_code")
@@ -120,11 +120,3 @@ class ProblemRows:
         positions = self._peer_positions.get(indicator_code, np.empty(0, dtype=np.intp))
         return positions[self._peer_periods[positions] == period]
 
-
-def _runs(keys: np.ndarray) -> dict[str, tuple[int, int]]:
-    """The [start, stop) positions of each run of equal keys in sorted ``keys``."""
-    if not len(keys):
-        return {}
-    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
-    stops = np.r_[starts[1:], len(keys)]
-    return {str(keys[start]): (int(start), int(stop)) for start, stop in zip(starts, stops, strict=True)}
