@@ -74,7 +74,7 @@ def shared_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def snapshot(folder: Path) -> dict[str, list[int]]:
     """Every path under ``folder`` with its size and modification time: what a write changes."""
-    return {path.relative_to(folder).as_posix(): [path.stat().st_size, path.stat().st_mtime_ns]
+    return {path.relative_to(folder).as_posix(): [(stat := path.stat()).st_size, stat.st_mtime_ns]
             for path in sorted(folder.rglob("*"))}
 
 
