@@ -2,7 +2,8 @@
     materialized='incremental',
     incremental_strategy='delete+insert',
     unique_key=['report_month'],
-    on_schema_change='sync_all_columns'
+    on_schema_change='sync_all_columns',
+    contract={'enforced': false}
 ) }}
 /* grain: report month × indicator × region × period — the facts a report month's build
    (re)computed, as they stood after loading that month: only files with report_month <= M count.

@@ -2,7 +2,8 @@
     materialized='incremental',
     incremental_strategy='delete+insert',
     unique_key=['indicator_code', 'period'],
-    on_schema_change='sync_all_columns'
+    on_schema_change='sync_all_columns',
+    contract={'enforced': false}
 ) }}
 /* grain: indicator × region × reference month (period), the value in force (latest vintage)
    with its derived measures (rules: macros/indicator_facts.sql and the model's docs).

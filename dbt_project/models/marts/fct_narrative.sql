@@ -1,7 +1,6 @@
 {{ config(
     materialized='incremental',
     incremental_strategy='append',
-    on_schema_change='append_new_columns',
     pre_hook="{% if is_incremental() %}delete from {{ this }} where report_month in (select substring(cast(report_month as varchar), 1, 7) from ({{ build_report_months() }}) as build_months){% endif %}"
 ) }}
 /* grain: one row per paragraph of the prose in force for a report month: section × action ×

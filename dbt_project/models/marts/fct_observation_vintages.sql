@@ -2,7 +2,8 @@
     materialized='incremental',
     incremental_strategy='delete+insert',
     unique_key=['indicator_code', 'period'],
-    on_schema_change='sync_all_columns'
+    on_schema_change='sync_all_columns',
+    contract={'enforced': false}
 ) }}
 /* grain: one row per observation of every file ever received (every vintage), resolved to the
    catalog; is_current marks the one in force for its indicator × region × period.
