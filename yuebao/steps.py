@@ -104,10 +104,9 @@ def transform(run: MonthRun, settings: Settings) -> dict[str, object]:
 
 def build_month(run: MonthRun, settings: Settings) -> dict[str, object]:
     """The transform step's work: ``dbt build`` of the month, then the target's after-build."""
-    from yuebao.transform import build
+    from yuebao.transform import build, run_project_dir
 
-    project = reference_project(run) if run.reference else DBT_PROJECT_DIR
-    outcome = build(run, settings, project_dir=project)
+    outcome = build(run, settings, project_dir=run_project_dir(run))
     target_for(run).after_build(run)  # validation and publication read the DuckDB build
     return {"models": outcome.models, "tests": outcome.tests}
 
