@@ -173,11 +173,9 @@ def import_dbt(run: MonthRun, settings: Settings) -> None:
 def parse_dbt(run: MonthRun, settings: Settings) -> None:
     """The project parsed for ``run`` (`yuebao.transform.warm_up`, kept for the build), once the
     prepare step has made the build folder dbt logs into: never while prepare empties it."""
-    from yuebao import transform
+    from yuebao.transform import warm_up
 
-    warm_up = getattr(transform, "warm_up", None)
-    if warm_up is not None:
-        warm_up(run, settings)
+    warm_up(run, settings)
 
 
 WORKERS = {"dbt": Worker("dbt", import_dbt, after_prepare=parse_dbt)}

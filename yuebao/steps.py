@@ -18,10 +18,8 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import wraps
-from pathlib import Path
 from typing import Any
 
-from yuebao import DBT_PROJECT_DIR
 from yuebao.month_run import MonthRun
 from yuebao.settings import Settings
 from yuebao.targets import target_for
@@ -104,39 +102,11 @@ def transform(run: MonthRun, settings: Settings) -> dict[str, object]:
 
 def build_month(run: MonthRun, settings: Settings) -> dict[str, object]:
     """The transform step's work: ``dbt build`` of the month, then the target's after-build."""
-    from yuebao.transform import build
+    from yuebao.transform import build, run_project_dir
 
-    project = reference_project(run) if run.reference else DBT_PROJECT_DIR
-    outcome = build(run, settings, project_dir=project)
+    outcome = build(run, settings, project_dir=run_project_dir(run))
     target_for(run).after_build(run)  # validation and publication read the DuckDB build
     return {"models": outcome.models, "tests": outcome.tests}
-
-
-def reference_project(run: MonthRun) -> Path:
-    """``<home>/dbt_reference_project``: the dbt project with ``run.reference`` as its seeds.
-
-    Links every entry of dbt_project/ but seeds/, a copy of the reference CSVs (dbt writes
-    compiled files to ``<target>/run/<seed path>``, so seeds must stay inside the project; an
-    absolute seed-paths entry makes dbt overwrite the CSVs). Stable per home: partial parse works.
-    """
-    project = run.home / "dbt_reference_project"
-    seeds = project / "seeds"
-    seeds.mkdir(parents=True, exist_ok=True)
-    for entry in DBT_PROJECT_DIR.iterdir():
-        link = project / entry.name
-        if entry.name not in ("seeds", "target", "logs") and not link.is_symlink():
-            link.symlink_to(entry)
-    wanted = {path.name: path for path in run.seeds_dir.glob("*.csv")}
-    # seeds the reference folder does not carry (actions.csv in an older or synthetic one): the project's
-    wanted = {path.name: path for path in (DBT_PROJECT_DIR / "seeds").glob("*.csv")} | wanted
-    for stale in seeds.glob("*.csv"):
-        if stale.name not in wanted:
-            stale.unlink()
-    for name, source in wanted.items():
-        copy = seeds / name
-        if not copy.exists() or copy.read_bytes() != source.read_bytes():
-            shutil.copyfile(source, copy)
-    return project
 
 
 @_timed_step

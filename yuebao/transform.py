@@ -22,6 +22,7 @@ from changes: a file of the project, the target, or a variable dbt reads at pars
 from __future__ import annotations
 
 import os
+import shutil
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
@@ -138,11 +139,34 @@ def warm_up(run: MonthRun, settings: Settings) -> None:
 
 def run_project_dir(run: MonthRun) -> Path:
     """The project ``run`` builds: dbt_project/, or its copy with the run's reference seeds."""
-    if not run.reference:
-        return DBT_PROJECT_DIR
-    from yuebao.steps import reference_project  # the folder is made by the transform step's helper
+    return reference_project(run) if run.reference else DBT_PROJECT_DIR
 
-    return reference_project(run)
+
+def reference_project(run: MonthRun) -> Path:
+    """``<home>/dbt_reference_project``: the dbt project with ``run.reference`` as its seeds.
+
+    Links every entry of dbt_project/ but seeds/, a copy of the reference CSVs (dbt writes
+    compiled files to ``<target>/run/<seed path>``, so seeds must stay inside the project; an
+    absolute seed-paths entry makes dbt overwrite the CSVs). Stable per home: partial parse works.
+    """
+    project = run.home / "dbt_reference_project"
+    seeds = project / "seeds"
+    seeds.mkdir(parents=True, exist_ok=True)
+    for entry in DBT_PROJECT_DIR.iterdir():
+        link = project / entry.name
+        if entry.name not in ("seeds", "target", "logs") and not link.is_symlink():
+            link.symlink_to(entry)
+    wanted = {path.name: path for path in run.seeds_dir.glob("*.csv")}
+    # seeds the reference folder does not carry (actions.csv in an older or synthetic one): the project's
+    wanted = {path.name: path for path in (DBT_PROJECT_DIR / "seeds").glob("*.csv")} | wanted
+    for stale in seeds.glob("*.csv"):
+        if stale.name not in wanted:
+            stale.unlink()
+    for name, source in wanted.items():
+        copy = seeds / name
+        if not copy.exists() or copy.read_bytes() != source.read_bytes():
+            shutil.copyfile(source, copy)
+    return project
 
 
 def release_duckdb() -> None:
