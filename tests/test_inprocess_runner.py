@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -16,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from expectations.gate import Failure, GateResult
-from tests.conftest import ROOT
+from tests.conftest import ROOT, SAMPLE_INBOX
 from yuebao import steps
 from yuebao.month_run import MonthRun
 from yuebao.runner import EXIT_BLOCKED, EXIT_ERROR, EXIT_PUBLISHED, load_dag, run_month
@@ -214,6 +215,18 @@ def test_a_skipped_task_skips_what_follows_and_the_run_still_succeeds() -> None:
     assert [(outcome.task_id, outcome.state) for outcome in result.outcomes] == [
         ("rejected", SKIPPED), ("publish", SKIPPED), ("tell", SUCCESS)]
     assert result.succeeded
+
+
+def test_a_warm_process_runs_a_month_in_a_forked_child(tmp_path: Path) -> None:
+    """The portal's way: a forkserver with the frameworks imported forks one child per month."""
+    from yuebao.warm import WarmRunner
+
+    run = month_run(tmp_path)  # one department's file: a small month that publishes
+    shutil.copy(SAMPLE_INBOX / "2024-10" / "市住建局_2024年10月.csv", run.inbox / "2024-10")
+    outcome = WarmRunner().run_month(run)
+    assert outcome.exit_code == EXIT_PUBLISHED, outcome.message
+    assert outcome.message == f"published 2024-10: {run.published_db}"
+    assert run.log_file.exists()
 
 
 def test_a_run_stopped_before_its_build_folder_leaves_the_log_beside_it(
