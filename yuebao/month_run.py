@@ -162,3 +162,9 @@ class MonthRun:
     def dbt_target_dir(self) -> Path:
         # Stable per home so dbt's partial parsing is reused from month to month.
         return self.home / "dbt_target"
+
+    @property
+    def reference_project_dir(self) -> Path:
+        """The dbt project with ``reference`` as its seeds (``transform.reference_project``); stable
+        per home, like ``dbt_target_dir``, so dbt's partial parsing is reused."""
+        return self.home / "dbt_reference_project"

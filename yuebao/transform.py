@@ -149,7 +149,7 @@ def reference_project(run: MonthRun) -> Path:
     compiled files to ``<target>/run/<seed path>``, so seeds must stay inside the project; an
     absolute seed-paths entry makes dbt overwrite the CSVs). Stable per home: partial parse works.
     """
-    project = run.home / "dbt_reference_project"
+    project = run.reference_project_dir
     seeds = project / "seeds"
     seeds.mkdir(parents=True, exist_ok=True)
     for entry in DBT_PROJECT_DIR.iterdir():
