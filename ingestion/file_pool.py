@@ -36,8 +36,14 @@ def reading_workers(total_bytes: int) -> int:
     """How many processes should read files adding up to ``total_bytes``: 0 means this one alone."""
     if total_bytes < PARALLEL_MIN_BYTES:
         return 0
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    cores = usable_cores()
     return min(cores, MAX_WORKERS) if cores > 1 else 0
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (its affinity: a container's limit, `taskset`), not the
+    machine's; every pool of worker processes is sized by it."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def read_in_order(read: Callable[[Item], Result], items: Sequence[Item], workers: int) -> Iterator[Result]:

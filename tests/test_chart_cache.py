@@ -125,6 +125,7 @@ def test_charts_are_drawn_in_place_when_the_workers_fail(tmp_path: Path, monkeyp
 
 
 def test_workers_only_when_the_cores_are_free(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
     monkeypatch.setattr(os, "getloadavg", lambda: (0.7, 0.8, 0.9))
     assert chart_cache._default_workers() == 2

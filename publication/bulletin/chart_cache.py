@@ -36,6 +36,7 @@ from functools import cache
 from pathlib import Path
 from types import TracebackType
 
+from ingestion.file_pool import usable_cores
 from publication.bulletin.document import Chart, ChartSpec
 
 log = logging.getLogger(__name__)
@@ -137,7 +138,7 @@ def _default_workers() -> int:
     """One worker per core when the cores are free; none when busy (the 1-minute load average is at
     least the cores: workers' start-up then costs more than their parallel drawing wins), or in a
     daemonic process (which may not have children)."""
-    cores = os.cpu_count() or 1
+    cores = usable_cores()
     if multiprocessing.current_process().daemon or os.getloadavg()[0] >= cores:
         return 0
     return cores
