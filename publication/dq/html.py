@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,10 @@ from publication.dq.model import DepartmentReport
 TEMPLATES = Path(__file__).with_name("templates")
 
 
+@cache
 def environment() -> Environment:
+    """One per process: a template is compiled once, not for every department's report (jinja
+    still reloads a template whose file changed)."""
     return Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "j2"]),
                        trim_blocks=True, lstrip_blocks=True)
 
