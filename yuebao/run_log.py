@@ -13,7 +13,7 @@ import logging
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
@@ -37,11 +37,24 @@ class _Tee(io.TextIOBase):
         return False
 
 
+def _stream_handlers() -> list[logging.StreamHandler[Any]]:
+    """Every logger's handlers that write to a stream (not to a file of their own)."""
+    loggers = [logging.getLogger(), *(logger for logger in logging.root.manager.loggerDict.values()
+                                      if isinstance(logger, logging.Logger))]
+    return [handler for logger in loggers for handler in logger.handlers
+            if isinstance(handler, logging.StreamHandler) and not isinstance(handler, logging.FileHandler)]
+
+
 @contextlib.contextmanager
 def output_to(path: Path, quiet: bool) -> Iterator[None]:
-    """This process's logging and printed output appended to ``path`` (and the screen unless quiet)."""
+    """This process's logging and printed output appended to ``path`` (and the screen unless quiet).
+
+    A library that configures logging inside the block (Airflow's import does) binds its handlers
+    to the redirected output, which closes with the block: they are handed back to the screen
+    then, so the next month's run of a backfill does not log into a closed file."""
     root = logging.getLogger()
     level = root.level
+    screen_stream = sys.stdout
     with path.open("a", encoding="utf-8", buffering=1) as log_file:  # appended line by line
         sink: TextIO = log_file if quiet else _Tee(log_file, sys.__stdout__ or sys.stdout)
         handler = logging.StreamHandler(sink)
@@ -57,6 +70,9 @@ def output_to(path: Path, quiet: bool) -> Iterator[None]:
                 yield
         finally:
             root.removeHandler(handler)
+            for stale in _stream_handlers():
+                if stale.stream in (sink, log_file):
+                    stale.setStream(screen_stream)
             for existing in screen:
                 root.addHandler(existing)
             root.setLevel(level)
