@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from functools import partial
@@ -140,22 +141,62 @@ class FileOutcome:
 _FILE_CONSTANTS = (*PROVENANCE, "received_at")
 
 
-def read_for_landing(entry: ArchivedFile, home: Path, folder_period: Period,
-                     directory: DepartmentDirectory) -> tuple[FileOutcome, pd.DataFrame | None]:
-    """An archived data file read into what is kept of it and its observations as a landing frame
-    (None: no rows). Runs in a reading worker for large months (``ingestion.file_pool``)."""
-    read = read_archived(entry, home, folder_period, directory)
+LandingRead = tuple[FileOutcome, "pd.DataFrame | None"]
+"""What is kept of a data file and its observations as a landing frame (None: no rows)."""
+LandingKey = tuple[str, str, str, str]
+"""What a `LandingRead` depends on: the file's SHA-256 and name, the report month, the directory's digest."""
+
+
+def landing_key(sha256: str, name: str, report_month: str, directory_digest: str) -> LandingKey:
+    return (sha256, name, report_month, directory_digest)
+
+
+def seed_digest(departments_seed: Path) -> str:
+    """SHA-256 of the departments seed the department directory is read from."""
+    return hashlib.sha256(departments_seed.read_bytes()).hexdigest()
+
+
+def _landing_read(read: FileRead) -> LandingRead:
     frame = rows_frame("landing.observations", read.observations, _FILE_CONSTANTS) if read.observations else None
     return FileOutcome.of(read), frame
 
 
+def read_for_landing(entry: ArchivedFile, home: Path, folder_period: Period,
+                     directory: DepartmentDirectory) -> LandingRead:
+    """An archived data file read for landing. Runs in a reading worker for large months
+    (``ingestion.file_pool``)."""
+    return _landing_read(read_archived(entry, home, folder_period, directory))
+
+
+def read_for_landing_bytes(data: bytes, name: str, report_month: str, directory: DepartmentDirectory) -> LandingRead:
+    """A data file's bytes read for landing, as `read_for_landing` reads it once archived
+    (``ingestion.read_ahead``)."""
+    folder_period = Period(ReportMonth.parse(report_month).first_day, "month")
+    return _landing_read(read_file(data, name, folder_period, directory))
+
+
+def _reads_in_order(entries: list[ArchivedFile], read: Callable[[ArchivedFile], LandingRead],
+                    ready: Mapping[LandingKey, LandingRead], key_of: Callable[[ArchivedFile], LandingKey]
+                    ) -> Iterator[LandingRead]:
+    """Each entry's read, in order: the one already ``ready`` (read ahead) or a fresh one."""
+    unread = [entry for entry in entries if key_of(entry) not in ready]
+    fresh = read_in_order(read, unread, reading_workers(sum(entry.size_bytes for entry in unread)))
+    try:
+        for entry in entries:
+            key = key_of(entry)
+            yield ready[key] if key in ready else next(fresh)
+    finally:
+        fresh.close()  # its reading workers, if any, are stopped
+
+
 def ingest_month(con: duckdb.DuckDBPyConnection, inbox: Path, home: Path, report_month: str,
-                 departments_seed: Path) -> IngestSummary:
+                 departments_seed: Path, ready: Mapping[LandingKey, LandingRead] | None = None) -> IngestSummary:
     """Archive ``<inbox>/<report_month>/`` and (re)load every archived file of that month.
 
     Files are read (by worker processes when the month is large: ``ingestion.file_pool``) and landed
     one at a time, in archive order, inside the month's transaction, so memory holds a few files'
-    rows, not the month's; which vintage of a resent file is current is settled at the end.
+    rows, not the month's; which vintage of a resent file is current is settled at the end. A file
+    whose read is ``ready`` (``ingestion.read_ahead``, under its `landing_key`) is not read again.
     """
     archive = RawArchive(home)
     directory = DepartmentDirectory(departments_seed)
@@ -175,12 +216,14 @@ def ingest_month(con: duckdb.DuckDBPyConnection, inbox: Path, home: Path, report
     catalog = NarrativeCatalog.from_seeds(departments_seed.parent)
     outcomes: dict[str, FileOutcome] = {}
     data_files = [entry for entry in entries if entry.sha256 not in narrative_files]
-    workers = reading_workers(sum(entry.size_bytes for entry in data_files))
     read = partial(read_for_landing, home=home, folder_period=folder_period, directory=directory)
+    digest = seed_digest(departments_seed) if ready else ""
+    key_of = lambda entry: landing_key(entry.sha256, entry.original_name, report_month, digest)  # noqa: E731
     with replacing_month(con, month_start) as append:
         for entry in narratives:
             outcomes[entry.sha256] = _land_narrative(append, entry, home, catalog, month_start)
-        for entry, (outcome, frame) in zip(data_files, read_in_order(read, data_files, workers), strict=True):
+        reads = _reads_in_order(data_files, read, ready or {}, key_of)
+        for entry, (outcome, frame) in zip(data_files, reads, strict=True):
             if frame is not None:
                 append("landing.observations", frame,
                        _provenance(entry, month_start, True) | {"received_at": entry.received_at})

@@ -83,6 +83,17 @@ def test_resume_skips_only_months_verified_by_the_warehouse_version(tmp_path: Pa
     assert BackfillState.load(tmp_path).resume_index(months, "someone-else's") == 0
 
 
+def assert_later_months_read_ahead(home: Path) -> None:
+    """A month's files were read while dbt built the month before, and its ingest took them;
+    no month's log shows a logging error (handlers bound to an earlier month's closed log)."""
+    logs = {month: (home / "build" / month / "run.log").read_text(encoding="utf-8")
+            for month in ("2024-01", "2024-02", "2024-03")}
+    for before, month in (("2024-01", "2024-02"), ("2024-02", "2024-03")):
+        assert f"file(s) of {month} ahead" in logs[before], before
+        assert f"file(s) of {month} were read ahead" in logs[month], month
+    assert not any("Logging error" in text for text in logs.values())
+
+
 def test_killed_backfill_resumes_to_the_same_warehouse(synth_inbox: Path, tmp_path: Path, airflow_home: Path) -> None:
     env = os.environ | {"AIRFLOW_HOME": str(airflow_home)}
     straight, resumed = tmp_path / "straight", tmp_path / "resumed"
@@ -92,6 +103,7 @@ def test_killed_backfill_resumes_to_the_same_warehouse(synth_inbox: Path, tmp_pa
     assert completed_months(straight) == ["2024-01", "2024-02", "2024-03"]
     assert_documents_for_the_last_month_only(straight)
     assert_parquet_folders_partition_the_history(straight)
+    assert_later_months_read_ahead(straight)
 
     first = subprocess.Popen(backfill_command(synth_inbox, resumed), env=env, stdout=subprocess.DEVNULL,
                              stderr=subprocess.DEVNULL, start_new_session=True)

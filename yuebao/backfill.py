@@ -29,8 +29,9 @@ from yuebao.month_run import MonthRun
 
 STATE_FILE = "backfill.json"
 
-MonthLoader = Callable[[MonthRun], tuple[int, str]]
-"""Loads one month: returns (exit code, one-line message), as `yuebao run` does."""
+MonthLoader = Callable[[MonthRun, MonthRun | None], tuple[int, str]]
+"""Loads one month: returns (exit code, one-line message), as `yuebao run` does. The second
+argument is the month loaded after it (None for the last), which the loader may read ahead."""
 
 
 class BackfillStopped(RuntimeError):
@@ -88,15 +89,18 @@ class BackfillState:
         return done
 
 
-def load_in_process(run: MonthRun) -> tuple[int, str]:
+def load_in_process(run: MonthRun, following: MonthRun | None = None) -> tuple[int, str]:
+    """`yuebao run` of ``run`` in this process; the ``following`` month's files are read while
+    dbt builds this one (`yuebao.runner.run_month`'s ``read_ahead``)."""
     from yuebao.runner import run_month
 
-    outcome = run_month(run)
+    outcome = run_month(run, read_ahead=following)
     return outcome.exit_code, outcome.message
 
 
-def load_in_subprocess(run: MonthRun) -> tuple[int, str]:
-    """`yuebao run` in a fresh process per month (pays the frameworks' start-up every month)."""
+def load_in_subprocess(run: MonthRun, following: MonthRun | None = None) -> tuple[int, str]:
+    """`yuebao run` in a fresh process per month (pays the frameworks' start-up every month; reads
+    nothing ahead)."""
     command = [sys.executable, "-m", "yuebao.cli", "run", "--month", run.month,
                "--inbox", str(run.inbox), "--home", str(run.home), "--target", run.target]
     if run.reference:
@@ -163,9 +167,11 @@ def backfill(template: MonthRun, months: list[str], load: MonthLoader = load_in_
                     raise BackfillStopped(chunk[len(done)] if len(done) < len(chunk) else chunk[-1],
                                           exit_code, message.removeprefix("yuebao: "))
             return loaded
-        for month in months[start:]:
+        runs = [replace(template, month=month, documents=month in rendered) for month in months[start:]]
+        for run, following in zip(runs, [*runs[1:], None], strict=True):
+            month = run.month
             bar.set_postfix_str(month)
-            exit_code, message = load(replace(template, month=month, documents=month in rendered))
+            exit_code, message = load(run, following)
             if exit_code != 0:
                 raise BackfillStopped(month, exit_code, message)
             warehouse = file_version(template.published_db)

@@ -17,6 +17,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Protocol
 
@@ -98,12 +99,14 @@ class _Silent:
 
 
 def run_month(run: MonthRun, quiet: bool = True, airflow: bool = False,
-              display: StepDisplay | None = None) -> RunOutcome:
+              display: StepDisplay | None = None, read_ahead: MonthRun | None = None) -> RunOutcome:
     """Run the DAG for one month and map its end state to the contract's exit codes.
 
     With release approval required (``Settings.approval_required``) the run goes through
     ``dag.test()`` whatever ``airflow`` says: only Airflow can wait for a reviewer's answer (the
     in-process runner would fail the approval task with `yuebao.inprocess.NeedsAirflow`).
+    ``read_ahead`` (a backfill's next month) has its files read while dbt builds this month
+    (`ingestion.read_ahead`; in-process runner only).
     """
     settings = Settings.from_environ()
     airflow = airflow or settings.approval_required
@@ -115,15 +118,22 @@ def run_month(run: MonthRun, quiet: bool = True, airflow: bool = False,
         if airflow:
             state = _run_with_dag_test(run, Path(environment["AIRFLOW_HOME"]))
         else:
-            state = _run_in_process(run, settings, quiet, display or _Silent())
+            state = _run_in_process(run, settings, quiet, display or _Silent(), read_ahead)
     return _outcome(run, state)
 
 
-def _run_in_process(run: MonthRun, settings: Settings, quiet: bool, display: StepDisplay) -> str:
+def _run_in_process(run: MonthRun, settings: Settings, quiet: bool, display: StepDisplay,
+                    read_ahead: MonthRun | None = None) -> str:
     """The DAG's tasks in this process, the dbt build in a warm worker started first (`yuebao.step_workers`)."""
     from yuebao.step_workers import serving
 
-    with serving(run, settings, quiet):  # the worker warms up while Airflow is imported here
+    while_waiting = None
+    if read_ahead is not None:
+        from ingestion.read_ahead import read_month_ahead
+
+        while_waiting = partial(read_month_ahead, read_ahead.inbox, read_ahead.month,
+                                read_ahead.seeds_dir / "departments.csv")
+    with serving(run, settings, quiet, while_waiting):  # the worker warms up while Airflow is imported here
         import pendulum
 
         from yuebao.inprocess import run_dag

@@ -181,24 +181,31 @@ def parse_dbt(run: MonthRun, settings: Settings) -> None:
 WORKERS = {"dbt": Worker("dbt", import_dbt, after_prepare=parse_dbt)}
 
 
+WhileWaiting = Callable[[Callable[[], bool]], object]
+"""Work for this process while a worker runs a step, given a ``stop`` to ask whether the step is done."""
+
+
 @dataclass
 class _Serving:
     log_file: Path
     quiet: bool
+    while_waiting: WhileWaiting | None = None  # done once, during the first step a worker runs
 
 
 _serving: _Serving | None = None
 
 
 @contextlib.contextmanager
-def serving(run: MonthRun, settings: Settings, quiet: bool) -> Iterator[None]:
+def serving(run: MonthRun, settings: Settings, quiet: bool,
+            while_waiting: WhileWaiting | None = None) -> Iterator[None]:
     """For the block, `in_worker` runs its work in the warm workers, started (or reused) and
-    warmed up for ``run`` now; an interrupt (Ctrl-C) stops them."""
+    warmed up for ``run`` now; an interrupt (Ctrl-C) stops them. ``while_waiting`` is done by
+    this process while the first such work runs (a backfill reads its next month's files)."""
     global _serving
     for worker in WORKERS.values():
         worker.submit(_warm_up, worker.name, worker.warm_up, run, settings,
                       context=CallContext(run.log_staging_file, quiet))
-    _serving = _Serving(run.log_staging_file, quiet)
+    _serving = _Serving(run.log_staging_file, quiet, while_waiting)
     try:
         yield
     except BaseException as error:
@@ -234,6 +241,12 @@ def in_worker(name: str, work: Callable[[MonthRun, Settings], Result], run: Mont
         return work(run, settings)
     future = WORKERS[name].submit(work, run, settings, context=CallContext(_serving.log_file, _serving.quiet))
     _read_ahead(future)
+    while_waiting, _serving.while_waiting = _serving.while_waiting, None
+    if while_waiting is not None:
+        try:
+            while_waiting(future.done)
+        except Exception:  # never fails the step: what it prepared is only a head start
+            log.warning("work done while waiting for the %s worker failed", name, exc_info=True)
     return future.result()
 
 

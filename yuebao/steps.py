@@ -86,9 +86,13 @@ def ingest(run: MonthRun, settings: Settings) -> dict[str, object]:
     import duckdb
 
     from ingestion.load import ingest_month
+    from ingestion.read_ahead import ready_reads
 
+    ready = ready_reads(run.inbox, run.month)  # files a backfill read while the month before was built
+    if ready:
+        log.info("%d file(s) of %s were read ahead", len(ready), run.month)
     with duckdb.connect(str(run.build_db), config=settings.duckdb_config()) as con:
-        summary = ingest_month(con, run.inbox, run.home, run.month, run.seeds_dir / "departments.csv")
+        summary = ingest_month(con, run.inbox, run.home, run.month, run.seeds_dir / "departments.csv", ready)
     target_for(run).land(run)
     return summary.as_dict()
 
