@@ -21,6 +21,9 @@ from changes: a file of the project, the target, or a variable dbt reads at pars
 
 from __future__ import annotations
 
+import hashlib
+import json
+import logging
 import os
 import shutil
 from contextlib import AbstractContextManager
@@ -32,6 +35,8 @@ from yuebao import DBT_PROJECT_DIR
 from yuebao.month_run import MonthRun
 from yuebao.settings import Settings, scoped_environ
 from yuebao.targets import target_for
+
+log = logging.getLogger(__name__)
 
 
 class DbtBuildFailed(RuntimeError):
@@ -190,13 +195,21 @@ def build(run: MonthRun, settings: Settings, project_dir: Path = DBT_PROJECT_DIR
 
     Unit tests check the SQL, not the month's data: they run in `make test`
     (tests/test_dbt_unit_tests.py), not in every monthly load, where they cost about 2.5 s.
-    The project is parsed once per process (``parsed_manifest``).
+    The project is parsed once per process (``parsed_manifest``). Seeds are loaded only when the
+    build's seed tables were loaded from other seeds or settings (`seed_digests`, the target's
+    ``loaded_seeds``), or on a full refresh: a month's catalog rarely changes.
     """
     from dbt.cli.main import dbtRunner
 
-    args = [*_dbt_args("build", run, project_dir), "--exclude-resource-type", "unit_test",
-            *(["--full-refresh"] if run.full_refresh else [])]
     manifest = parsed_manifest(run, settings, project_dir)
+    target = target_for(run)
+    seeds = seed_digests(manifest)
+    reload_seeds = run.full_refresh or target.loaded_seeds(run) != seeds
+    args = [*_dbt_args("build", run, project_dir), "--exclude-resource-type", "unit_test",
+            *(["--full-refresh"] if run.full_refresh else []),
+            *([] if reload_seeds else ["--exclude", "resource_type:seed"])]
+    if not reload_seeds:
+        log.info("the build's %d seed tables were loaded from the same seeds: not reloaded", len(seeds))
     try:
         with dbt_scope(run, settings):
             result = dbtRunner(manifest=manifest).invoke(args)
@@ -213,4 +226,18 @@ def build(run: MonthRun, settings: Settings, project_dir: Path = DBT_PROJECT_DIR
     if not result.success:
         reason = "; ".join(failures[:3]) or str(result.exception)
         raise DbtBuildFailed(f"dbt build failed ({len(failures)} node(s)): {reason}")
+    if reload_seeds:
+        target.record_seeds(run, seeds)
     return DbtOutcome(models, tests, failures)
+
+
+def seed_digests(manifest: Any) -> dict[str, str]:
+    """Each seed's relation (schema.table) → a digest of its CSV and its configuration (column
+    types, quoting …): equal digests, equal seed tables."""
+    digests: dict[str, str] = {}
+    for node in manifest.nodes.values():
+        if node.resource_type == "seed":
+            config = json.dumps(node.config.to_dict(), sort_keys=True, default=str)
+            digest = hashlib.sha256(f"{node.checksum.checksum}\n{config}".encode()).hexdigest()
+            digests[f"{node.schema}.{node.alias}"] = digest
+    return digests

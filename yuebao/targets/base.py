@@ -26,6 +26,13 @@ class WarehouseTarget(Protocol):
     def profile_environment(self, run: MonthRun) -> dict[str, str]:
         """The variables dbt_project/profiles.yml reads for this target (besides the common ones)."""
 
+    def loaded_seeds(self, run: MonthRun) -> dict[str, str]:
+        """Seed relation → the digest recorded when the build's seed tables were loaded (`record_seeds`);
+        empty where seeds are always reloaded."""
+
+    def record_seeds(self, run: MonthRun, digests: dict[str, str]) -> None:
+        """After a build that loaded the seeds: remember what they were loaded from."""
+
     def after_build(self, run: MonthRun) -> None:
         """After ``dbt build``: bring what dbt built where the gate and the writers read it."""
 

@@ -154,6 +154,13 @@ class PostgresTarget:
         """dbt's ``postgres`` target writes the marts into the build schema (profiles.yml)."""
         return {"YUEBAO_PG_SCHEMA": BUILD_SCHEMA}
 
+    def loaded_seeds(self, run: MonthRun) -> dict[str, str]:
+        """None: the build schema is rebuilt from the published one each month; seeds are reloaded."""
+        return {}
+
+    def record_seeds(self, run: MonthRun, digests: dict[str, str]) -> None:
+        """Nothing is skipped on PostgreSQL (`loaded_seeds`), so nothing to remember."""
+
     def after_build(self, run: MonthRun) -> None:
         """Copy every relation dbt built on PostgreSQL into the DuckDB build."""
         placement = {schema: schema for schema in MODEL_SCHEMAS} | {BUILD_SCHEMA: "main"}
