@@ -6,7 +6,8 @@ machine's second core idles — Airflow and the DAG file (≈ 1.4 s), dbt's impo
 month (`serving`), the worker imports dbt as this process imports Airflow and prepares, and
 parses the project (`yuebao.transform.warm_up`) as this process ingests; the build then runs in
 the worker, and this process imports what the quality gate and publication need (`READ_AHEAD`)
-while it waits. A backfill's months reuse the worker.
+while it waits. A backfill's months reuse the worker, and this process reads the next month's
+files while the worker builds (``serving``'s ``while_waiting``, ``ingestion.read_ahead``).
 
 What stays as it was:
 - the steps are the same functions (`yuebao.steps`), which say which of their work a worker runs
