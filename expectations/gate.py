@@ -23,6 +23,7 @@ import duckdb
 from expectations.suites import (
     FILE_RULES,
     LOCATION_COLUMNS,
+    READ_BACK_COLUMNS,
     REPORT_COLUMNS,
     RESOLUTION_RULES,
     SQL_PARAMETERS,
@@ -156,7 +157,7 @@ def run_checkpoint(directory: Path, suites: list[Suite], month: str, docs_dir: P
     source = context.data_sources.add_pandas_filesystem(name="month_build", base_directory=directory)
     definitions = []
     exported = exported_columns(directory, suites)
-    index = REPORT_COLUMNS if all(set(REPORT_COLUMNS) <= names for names in exported.values()) else LOCATION_COLUMNS
+    index = gx_index_columns(exported)
     for suite in suites:
         # only the columns the checks and the failing-row report read: evidence is read back later
         asset = source.add_parquet_asset(name=suite.table, columns=checked_columns(suite, index, exported[suite.name]))
@@ -177,10 +178,21 @@ def run_checkpoint(directory: Path, suites: list[Suite], month: str, docs_dir: P
         result_format={"result_format": "SUMMARY", "partial_unexpected_count": MAX_ROWS_PER_FAILURE,
                        "unexpected_index_column_names": index},
     ))
-    result = checkpoint.run()
-    if docs_dir is not None:
-        build_data_docs(context, result, docs_dir)
-    return collect(result, month)
+    try:
+        result = checkpoint.run()
+        if docs_dir is not None:
+            build_data_docs(context, result, docs_dir)
+        return collect(result, month)
+    finally:
+        forget_context()
+
+
+def forget_context() -> None:
+    """Let the month's frames go: GX keeps the last context it made (``get_context``), and with it
+    every batch it loaded (1.2 GB in a country month) until the next gate."""
+    from great_expectations.data_context.data_context.context_factory import project_manager
+
+    project_manager.set_project(None)
 
 
 def build_data_docs(context: Any, result: Any, docs_dir: Path) -> None:
@@ -206,6 +218,14 @@ def exported_columns(directory: Path, suites: list[Suite]) -> dict[str, set[str]
     with duckdb.connect() as con:
         return {suite.name: {row[0] for row in con.execute(
             f"describe select * from '{directory / f'{suite.table}.parquet'}'").fetchall()} for suite in suites}
+
+
+def gx_index_columns(exported: dict[str, set[str]]) -> list[str]:
+    """The columns GX reports a failing row by: ``REPORT_COLUMNS`` less those read back by row_id
+    (`attach_report_columns`) when every export has them, else the location."""
+    if all(set(REPORT_COLUMNS) <= names for names in exported.values()):
+        return [column for column in REPORT_COLUMNS if column not in READ_BACK_COLUMNS]
+    return LOCATION_COLUMNS
 
 
 def checked_columns(suite: Suite, index: list[str], available: set[str]) -> list[str]:
@@ -259,6 +279,36 @@ def _plain(row: dict[str, Any]) -> dict[str, Any]:
             value = value.isoformat()[:10] if not getattr(value, "hour", 0) else value.isoformat()
         plain[key] = value
     return plain
+
+
+def attach_report_columns(result: GateResult, directory: Path) -> None:
+    """Read back the ``READ_BACK_COLUMNS`` of each failing row by row_id, placed where
+    ``REPORT_COLUMNS`` has them (after the columns GX returned before them)."""
+    with duckdb.connect() as con:
+        for failure in result.failures:
+            ids = [row["row_id"] for row in failure.rows if row.get("row_id") is not None]
+            if not ids:
+                continue
+            columns = ", ".join(READ_BACK_COLUMNS)
+            by_id = {record[0]: dict(zip(READ_BACK_COLUMNS, record[1:], strict=True)) for record in con.execute(
+                f"select row_id, {columns} from '{directory / f'{failure.suite}.parquet'}'"
+                f" where row_id in (select unnest(?))", [ids],
+            ).fetchall()}
+            failure.rows = [_with_report_columns(row, by_id.get(row.get("row_id"), {})) for row in failure.rows]
+
+
+def _with_report_columns(row: dict[str, Any], read_back: dict[str, Any]) -> dict[str, Any]:
+    """``row`` with ``read_back`` inserted after the last report column that precedes them."""
+    position = REPORT_COLUMNS.index(READ_BACK_COLUMNS[0])
+    anchor = next((column for column in reversed(REPORT_COLUMNS[:position]) if column in row), None)
+    if anchor is None:
+        return row | read_back
+    ordered: dict[str, Any] = {}
+    for key, value in row.items():
+        ordered[key] = value
+        if key == anchor:
+            ordered.update(read_back)
+    return ordered
 
 
 def attach_evidence(result: GateResult, suites: list[Suite], directory: Path) -> None:
@@ -345,6 +395,7 @@ def validate(database: Path, work_dir: Path, month: str, waivers: Sequence[Waive
     batches = work_dir / "gx_batches"
     export_tables(database, suites, batches, month, due_day, duckdb_config)
     result = run_checkpoint(batches, suites, month, docs_dir=data_docs_dir)
+    attach_report_columns(result, batches)
     attach_evidence(result, suites, batches)
     apply_waivers(result, waivers)
     if gate_file is not None:

@@ -16,7 +16,7 @@ import duckdb
 import pytest
 
 from expectations.gate import GateResult, apply_waivers, export_tables, validate
-from expectations.suites import Suite, all_suites
+from expectations.suites import READ_BACK_COLUMNS, REPORT_COLUMNS, Suite, all_suites
 from expectations.waivers import Waiver
 from tests.conftest import run_dbt
 
@@ -203,6 +203,26 @@ def test_injected_error_is_reported_at_its_row_with_its_message(injected, case: 
         assert row["message"] == case.message
     if case.value is not None:
         assert row["value"] == case.value
+
+
+def test_failing_rows_carry_their_export_rows_subject_in_report_order(injected) -> None:
+    """GX returns a failing row without its subject; the one read back by row_id is the export's,
+    placed where ``REPORT_COLUMNS`` puts it (gate.json and the reports read the rows as before)."""
+    database, gate = injected
+    checked = 0
+    with duckdb.connect() as con:
+        for failure in gate.failures:
+            ids = [row["row_id"] for row in failure.rows if row.get("row_id") is not None]
+            if not ids:
+                continue
+            subjects = dict(con.execute(
+                f"select row_id, subject from '{database.parent / 'gx_batches' / failure.suite}.parquet'"
+                " where row_id in (select unnest(?))", [ids]).fetchall())
+            for row in failure.rows:
+                assert [key for key in row if key in REPORT_COLUMNS] == REPORT_COLUMNS
+                assert row["subject"] == subjects[row["row_id"]]
+                checked += 1
+    assert checked > len(gate.failures) and READ_BACK_COLUMNS == ["subject"]
 
 
 def test_blocking_and_warning_severities_come_from_the_suites(injected) -> None:
