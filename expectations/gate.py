@@ -286,15 +286,21 @@ def attach_report_columns(result: GateResult, directory: Path) -> None:
     ``REPORT_COLUMNS`` has them (after the columns GX returned before them)."""
     with duckdb.connect() as con:
         for failure in result.failures:
-            ids = [row["row_id"] for row in failure.rows if row.get("row_id") is not None]
-            if not ids:
-                continue
-            columns = ", ".join(READ_BACK_COLUMNS)
-            by_id = {record[0]: dict(zip(READ_BACK_COLUMNS, record[1:], strict=True)) for record in con.execute(
-                f"select row_id, {columns} from '{directory / f'{failure.suite}.parquet'}'"
-                f" where row_id in (select unnest(?))", [ids],
-            ).fetchall()}
-            failure.rows = [_with_report_columns(row, by_id.get(row.get("row_id"), {})) for row in failure.rows]
+            by_id = _read_back(con, directory, failure, {column: column for column in READ_BACK_COLUMNS})
+            if by_id:
+                failure.rows = [_with_report_columns(row, by_id.get(row.get("row_id"), {})) for row in failure.rows]
+
+
+def _read_back(con: duckdb.DuckDBPyConnection, directory: Path, failure: Failure,
+               columns: dict[str, str]) -> dict[Any, dict[str, Any]]:
+    """row_id → {name: the export's SQL expression ``columns[name]``} for the failure's rows."""
+    ids = [row["row_id"] for row in failure.rows if row.get("row_id") is not None]
+    if not ids:
+        return {}
+    selected = ", ".join(f"{expression} as {name}" for name, expression in columns.items())
+    records = con.execute(f"select row_id, {selected} from '{directory / f'{failure.suite}.parquet'}'"
+                          " where row_id in (select unnest(?))", [ids]).fetchall()
+    return {record[0]: dict(zip(columns, record[1:], strict=True)) for record in records}
 
 
 def _with_report_columns(row: dict[str, Any], read_back: dict[str, Any]) -> dict[str, Any]:
@@ -317,16 +323,10 @@ def attach_evidence(result: GateResult, suites: list[Suite], directory: Path) ->
     with duckdb.connect() as con:
         for failure in result.failures:
             check = checks.get((failure.suite, failure.rule, failure.description))
-            ids = [row["row_id"] for row in failure.rows if row.get("row_id") is not None]
-            if check is None or not check.evidence or not ids:
+            if check is None or not check.evidence:
                 continue
-            columns = ", ".join(f"cast({column} as varchar) as {name}" for name, column in check.evidence.items())
-            frame = con.execute(
-                f"select row_id, {columns} from '{directory / f'{failure.suite}.parquet'}'"
-                f" where row_id in (select unnest(?))", [ids],
-            ).fetchall()
-            names = ["row_id", *check.evidence]
-            by_id = {record[0]: dict(zip(names[1:], record[1:], strict=True)) for record in frame}
+            by_id = _read_back(con, directory, failure,
+                               {name: f"cast({column} as varchar)" for name, column in check.evidence.items()})
             for row in failure.rows:
                 row.update(by_id.get(row.get("row_id"), {}))
 
