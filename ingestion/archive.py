@@ -98,12 +98,28 @@ class RawArchive:
         self.root = home / "raw"
         self.home = home
         self.manifest = self.root / "manifest.jsonl"
+        self._read: list[ArchivedFile] = []  # the manifest's entries up to _offset, of the file _identity
+        self._offset = 0
+        self._identity: tuple[int, int] | None = None
 
     def entries(self) -> list[ArchivedFile]:
-        if not self.manifest.exists():
+        """Every manifest entry, in order. The manifest only grows (`add` appends under the archive's
+        lock), so this parses only what was appended since it last read the same file: a month's
+        ingest asks once per file, and re-reading ten years of entries each time grew with history."""
+        try:
+            handle = self.manifest.open("rb")
+        except FileNotFoundError:
             return []
-        with self.manifest.open(encoding="utf-8") as handle:
-            return [ArchivedFile.from_json(line) for line in handle if line.strip()]
+        with handle:
+            status = os.fstat(handle.fileno())
+            if (status.st_dev, status.st_ino) != self._identity or status.st_size < self._offset:
+                self._read, self._offset, self._identity = [], 0, (status.st_dev, status.st_ino)
+            handle.seek(self._offset)
+            appended = handle.read()
+        complete = appended[: appended.rfind(b"\n") + 1]  # a line still being written is read next time
+        self._read += [ArchivedFile.from_json(line) for line in complete.decode("utf-8").splitlines() if line.strip()]
+        self._offset += len(complete)
+        return list(self._read)
 
     def for_month(self, report_month: str) -> list[ArchivedFile]:
         return [entry for entry in self.entries() if entry.report_month == report_month]
