@@ -43,7 +43,7 @@ def test_two_months_in_one_process_leave_the_environment_as_it_was(tmp_path: Pat
 
         def invoke(self, args: list[str]) -> SimpleNamespace:
             seen.append((args[0], os.environ.get("YUEBAO_REPORT_MONTH"), os.environ.get("YUEBAO_DUCKDB_PATH")))
-            return SimpleNamespace(success=True, result=SimpleNamespace(results=[]), exception=None)
+            return SimpleNamespace(success=True, result=SimpleNamespace(results=[], nodes={}), exception=None)
 
     monkeypatch.setattr("dbt.cli.main.dbtRunner", RecordingDbt)
     monkeypatch.delenv("YUEBAO_REPORT_MONTH", raising=False)
