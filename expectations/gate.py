@@ -304,17 +304,9 @@ def _read_back(con: duckdb.DuckDBPyConnection, directory: Path, failure: Failure
 
 
 def _with_report_columns(row: dict[str, Any], read_back: dict[str, Any]) -> dict[str, Any]:
-    """``row`` with ``read_back`` inserted after the last report column that precedes them."""
-    position = REPORT_COLUMNS.index(READ_BACK_COLUMNS[0])
-    anchor = next((column for column in reversed(REPORT_COLUMNS[:position]) if column in row), None)
-    if anchor is None:
-        return row | read_back
-    ordered: dict[str, Any] = {}
-    for key, value in row.items():
-        ordered[key] = value
-        if key == anchor:
-            ordered.update(read_back)
-    return ordered
+    """``row`` with ``read_back`` added: the report columns in ``REPORT_COLUMNS`` order, then the rest."""
+    merged = row | read_back
+    return {column: merged[column] for column in REPORT_COLUMNS if column in merged} | merged
 
 
 def attach_evidence(result: GateResult, suites: list[Suite], directory: Path) -> None:
