@@ -32,8 +32,10 @@ class Settings:
     reminder_day: int = DEFAULT_DUE_DAY
     # The Airflow connection reports and reminders are mailed through.
     smtp_conn_id: str = SMTP_CONN_ID
-    # DuckDB's memory limit for whole-month work (ingest, the gate's export, dbt's profile).
-    duckdb_memory_limit: str = "3GB"
+    # DuckDB's memory limit for whole-month work (ingest, the gate's export, dbt's profile). A month's
+    # peak is about this plus 0.6 GB (dbt's worker and this process): 2,853 MB for a country month
+    # (docs/benchmarks.md); more makes the largest months' fact models spill less.
+    duckdb_memory_limit: str = "2250MB"
     # Publication waits for a reviewer's approval (yuebao/approval.py): on in the deployed stack,
     # off for `yuebao run` and `make demo`.
     approval_required: bool = False

@@ -159,8 +159,11 @@ def reference_project(run: MonthRun) -> Path:
     seeds.mkdir(parents=True, exist_ok=True)
     for entry in DBT_PROJECT_DIR.iterdir():
         link = project / entry.name
-        if entry.name not in ("seeds", "target", "logs") and not link.is_symlink():
-            link.symlink_to(entry)
+        if entry.name in ("seeds", "target", "logs") or (link.is_symlink() and link.readlink() == entry):
+            continue
+        if link.is_symlink():  # made by another checkout of yuebao: this one's models are built
+            link.unlink()
+        link.symlink_to(entry)
     wanted = {path.name: path for path in run.seeds_dir.glob("*.csv")}
     # seeds the reference folder does not carry (actions.csv in an older or synthetic one): the project's
     wanted = {path.name: path for path in (DBT_PROJECT_DIR / "seeds").glob("*.csv")} | wanted
