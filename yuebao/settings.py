@@ -33,7 +33,7 @@ class Settings:
     # The Airflow connection reports and reminders are mailed through.
     smtp_conn_id: str = SMTP_CONN_ID
     # DuckDB's memory limit for whole-month work (ingest, the gate's export, dbt's profile). A month's
-    # peak is about this plus 0.6 GB (dbt's worker and this process): 2,853 MB for a country month
+    # peak is about this plus 0.6 GB (dbt's worker and this process): 2,880 MB for a country month
     # (docs/benchmarks.md); more makes the largest months' fact models spill less.
     duckdb_memory_limit: str = "2250MB"
     # Publication waits for a reviewer's approval (yuebao/approval.py): on in the deployed stack,
