@@ -198,23 +198,28 @@ def build(run: MonthRun, settings: Settings, project_dir: Path = DBT_PROJECT_DIR
 
     Unit tests check the SQL, not the month's data: they run in `make test`
     (tests/test_dbt_unit_tests.py), not in every monthly load, where they cost about 2.5 s.
-    The project is parsed once per process (``parsed_manifest``). Seeds are loaded only when the
-    build's seed tables were loaded from other seeds or settings (`seed_digests`, the target's
-    ``loaded_seeds``), or on a full refresh: a month's catalog rarely changes.
+    The project is parsed once per process (``parsed_manifest``). What is built from the catalog
+    alone — seeds, reference views, dimensions (`catalog_digests`) — is built only when the build
+    does not already hold it from the same code and catalog (the target's ``built_from``), or on a
+    full refresh: a month's catalog rarely changes.
     """
     from dbt.cli.main import dbtRunner
 
     manifest = parsed_manifest(run, settings, project_dir)
     target = target_for(run)
-    seeds = seed_digests(manifest)
-    reload_seeds = run.full_refresh or target.loaded_seeds(run) != seeds
+    catalog = catalog_digests(manifest)
+    built = {} if run.full_refresh else target.built_from(run)
+    skipped = sorted(name for name, (relation, digest) in catalog.items() if built.get(relation) == digest)
     # --no-write-json: dbt would rewrite manifest.json (≈ 1 MB, 0.3–0.6 s a build) and the graph
     # files, which nothing reads; run_results.json, the operators' per-node detail, is written below.
+    # --indirect-selection cautious: a test of a skipped node and a built one (the facts' relationships
+    # to the dimensions) still runs; dbt's default would drop every test touching a skipped node.
     args = [*_dbt_args("build", run, project_dir), "--exclude-resource-type", "unit_test", "--no-write-json",
             *(["--full-refresh"] if run.full_refresh else []),
-            *([] if reload_seeds else ["--exclude", "resource_type:seed"])]
-    if not reload_seeds:
-        log.info("the build's %d seed tables were loaded from the same seeds: not reloaded", len(seeds))
+            *(["--exclude", *skipped, "--indirect-selection", "cautious"] if skipped else [])]
+    if skipped:
+        log.info("%d of %d catalog nodes already built from the same code and catalog: %s",
+                 len(skipped), len(catalog), " ".join(skipped))
     try:
         with dbt_scope(run, settings):
             result = dbtRunner(manifest=manifest).invoke(args)
@@ -233,18 +238,51 @@ def build(run: MonthRun, settings: Settings, project_dir: Path = DBT_PROJECT_DIR
     if not result.success:
         reason = "; ".join(failures[:3]) or str(result.exception)
         raise DbtBuildFailed(f"dbt build failed ({len(failures)} node(s)): {reason}")
-    if reload_seeds:
-        target.record_seeds(run, seeds)
+    target.record_built(run, {relation: digest for name, (relation, digest) in catalog.items() if name not in skipped})
     return DbtOutcome(models, tests, failures)
 
 
-def seed_digests(manifest: Any) -> dict[str, str]:
-    """Each seed's relation (schema.table) → a digest of its CSV and its configuration (column
-    types, quoting …): equal digests, equal seed tables."""
+# What a catalog node's code must not read: it would differ from month to month, or from run to run.
+RUN_TIME_TOKENS = ("env_var", "var(", "run_started_at", "invocation_id", "now()", "current_date", "current_timestamp")
+
+
+def catalog_digests(manifest: Any) -> dict[str, tuple[str, str]]:
+    """The nodes built from the catalog alone — the seeds, and each view or table whose parents
+    are all such nodes and whose code (with the project's macros it calls) reads nothing of the
+    run — by name → (relation, digest). The digest covers the node's code, configuration and
+    macros, dbt's and the adapter's versions, and its parents' digests: equal digests, equal
+    relations, so a build starting from a copy of a warehouse built with them may skip them."""
+    from dbt.version import __version__ as dbt_version
+
+    nodes = {uid: node for uid, node in manifest.nodes.items() if node.resource_type in ("seed", "model")}
     digests: dict[str, str] = {}
-    for node in manifest.nodes.values():
-        if node.resource_type == "seed":
-            config = json.dumps(node.config.to_dict(), sort_keys=True, default=str)
-            digest = hashlib.sha256(f"{node.checksum.checksum}\n{config}".encode()).hexdigest()
-            digests[f"{node.schema}.{node.alias}"] = digest
-    return digests
+
+    def macro_sql(uids: list[str], seen: set[str]) -> list[str]:
+        texts = []
+        for uid in uids:
+            macro = manifest.macros.get(uid)
+            if uid in seen or macro is None:
+                continue
+            seen.add(uid)
+            if macro.package_name == manifest.metadata.project_name:  # dbt's own: covered by its version
+                texts += [macro.macro_sql, *macro_sql(macro.depends_on.macros, seen)]
+        return texts
+
+    def digest(uid: str) -> str | None:
+        if uid in digests:
+            return digests[uid]
+        node = nodes.get(uid)
+        if node is None or (node.resource_type == "model" and node.config.materialized not in ("view", "table")):
+            return None
+        parents = [digest(parent) for parent in node.depends_on.nodes] if node.resource_type == "model" else []
+        code = [node.raw_code, *macro_sql(node.depends_on.macros, set())]
+        if None in parents or any(token in text for text in code for token in RUN_TIME_TOKENS):
+            return None
+        config = json.dumps(node.config.to_dict(), sort_keys=True, default=str)
+        parts = [node.checksum.checksum, config, *code, dbt_version, manifest.metadata.adapter_type or "",
+                 *sorted(parents)]  # type: ignore[list-item]
+        digests[uid] = hashlib.sha256("\n\0".join(parts).encode()).hexdigest()
+        return digests[uid]
+
+    return {node.name: (f"{node.schema}.{node.alias}", found)
+            for uid, node in nodes.items() if (found := digest(uid)) is not None}

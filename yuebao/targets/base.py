@@ -26,12 +26,12 @@ class WarehouseTarget(Protocol):
     def profile_environment(self, run: MonthRun) -> dict[str, str]:
         """The variables dbt_project/profiles.yml reads for this target (besides the common ones)."""
 
-    def loaded_seeds(self, run: MonthRun) -> dict[str, str]:
-        """Seed relation → the digest recorded when the build's seed tables were loaded (`record_seeds`);
-        empty where seeds are always reloaded."""
+    def built_from(self, run: MonthRun) -> dict[str, str]:
+        """Relation → the digest recorded when the build's catalog relation was built (`record_built`,
+        `yuebao.transform.catalog_digests`); empty where they are always rebuilt."""
 
-    def record_seeds(self, run: MonthRun, digests: dict[str, str]) -> None:
-        """After a build that loaded the seeds: remember what they were loaded from."""
+    def record_built(self, run: MonthRun, digests: dict[str, str]) -> None:
+        """After a build: remember what each catalog relation it built was built from."""
 
     def after_build(self, run: MonthRun) -> None:
         """After ``dbt build``: bring what dbt built where the gate and the writers read it."""

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from yuebao.month_run import MonthRun
 
 
-SEED_COMMENT = "yuebao seed "  # a seed table's comment: this, then the digest it was loaded from
+BUILT_COMMENT = "yuebao built from "  # a catalog relation's comment: this, then its digest (transform.catalog_digests)
 
 
 class DuckDbTarget:
@@ -29,21 +29,29 @@ class DuckDbTarget:
         # The same path every month, so dbt's partial parse (keyed on the profile) is reused.
         return {"YUEBAO_DUCKDB_PATH": str(run.build_db)}
 
-    def loaded_seeds(self, run: MonthRun) -> dict[str, str]:
-        """The build starts from a copy of the published file: its seed tables carry, as their
-        table comment, the digest of what they were loaded from."""
+    def built_from(self, run: MonthRun) -> dict[str, str]:
+        """The build starts from a copy of the published file: the relations dbt built from the
+        catalog carry, as their comment, the digest of what they were built from."""
         if not run.build_db.exists():
             return {}
         with duckdb.connect(str(run.build_db), read_only=True) as con:
-            rows = con.execute("select schema_name || '.' || table_name, comment from duckdb_tables()"
-                               " where starts_with(comment, ?)", [SEED_COMMENT]).fetchall()
-        return {relation: comment.removeprefix(SEED_COMMENT) for relation, comment in rows}
+            rows = con.execute(
+                "select schema_name || '.' || table_name, comment from duckdb_tables() where starts_with(comment, $1)"
+                " union all"
+                " select schema_name || '.' || view_name, comment from duckdb_views() where starts_with(comment, $1)",
+                [BUILT_COMMENT]).fetchall()
+        return {relation: comment.removeprefix(BUILT_COMMENT) for relation, comment in rows}
 
-    def record_seeds(self, run: MonthRun, digests: dict[str, str]) -> None:
+    def record_built(self, run: MonthRun, digests: dict[str, str]) -> None:
+        if not digests:
+            return
         with duckdb.connect(str(run.build_db)) as con:
+            views = {row[0] for row in con.execute(
+                "select schema_name || '.' || view_name from duckdb_views() where not internal").fetchall()}
             for relation, digest in digests.items():
-                schema, table = relation.split(".", 1)
-                con.execute(f'comment on table "{schema}"."{table}" is \'{SEED_COMMENT}{digest}\'')
+                schema, name = relation.split(".", 1)
+                kind = "view" if relation in views else "table"
+                con.execute(f'comment on {kind} "{schema}"."{name}" is \'{BUILT_COMMENT}{digest}\'')
 
     def after_build(self, run: MonthRun) -> None:
         """Nothing to do: dbt built into the file the gate reads."""

@@ -154,12 +154,12 @@ class PostgresTarget:
         """dbt's ``postgres`` target writes the marts into the build schema (profiles.yml)."""
         return {"YUEBAO_PG_SCHEMA": BUILD_SCHEMA}
 
-    def loaded_seeds(self, run: MonthRun) -> dict[str, str]:
-        """None: the build schema is rebuilt from the published one each month; seeds are reloaded."""
+    def built_from(self, run: MonthRun) -> dict[str, str]:
+        """None: the build schema is rebuilt from the published one each month, catalog included."""
         return {}
 
-    def record_seeds(self, run: MonthRun, digests: dict[str, str]) -> None:
-        """Nothing is skipped on PostgreSQL (`loaded_seeds`), so nothing to remember."""
+    def record_built(self, run: MonthRun, digests: dict[str, str]) -> None:
+        """Nothing is skipped on PostgreSQL (`built_from`), so nothing to remember."""
 
     def after_build(self, run: MonthRun) -> None:
         """Copy every relation dbt built on PostgreSQL into the DuckDB build."""
