@@ -4,8 +4,13 @@
     scope: a CTE with (as_of_month, indicator_code, period), the rows to produce. Each as_of_month
     is computed on its own: with as_of=true only files with report_month <= as_of_month count
     (as published then); with as_of=false every file counts (the latest vintage).
-    The previous month and the same month a year earlier are read in too (the lookback), so
-    value_month and yoy_pct are computed with window functions over a bounded set of rows.
+    The previous month and the same month a year earlier are read in too (the lookback): after
+    the vintage ranking a row is unique per as_of_month × indicator × region × period, so
+    value_month and yoy_pct join each scope row to its region's rows a month and a year earlier.
+    Cost (docs/benchmarks.md): a window copies and sorts every column of its input, so the ranks
+    and peer counts are taken on a narrow projection of the scope's rows only (their peers are
+    the same indicator × period, all in scope) and joined back by the key; the province's figures
+    are an aggregate. A window over the wide rows of scope and lookback cost 3× as much.
     Rules (also in the models' docs):
     - value_month: ytd → YTD minus the previous month's YTD of the same year; January is its YTD;
       no previous month → NULL and is_value_month_missing. month → the value. stock, rate → NULL.
@@ -49,10 +54,20 @@ vintages as (
 
 ),
 
+-- the vintage in force: one row per as_of_month × indicator × region × period, scope and lookback
+in_force as (
+
+    select vintages.*
+    from vintages
+    where vintages.vintage_rank = 1
+
+),
+
+-- the scope's rows, each with its region's values a month and a year earlier
 described as (
 
     select
-        vintages.*,
+        in_force.*,
         indicators.indicator_name,
         indicators.action,
         indicators.department,
@@ -61,14 +76,79 @@ described as (
         regions.region_name,
         regions.region_level,
         regions.subregion,
-        {{ month_index('vintages.period') }} as month_index,
-        case when indicators.direction = 'down' then vintages.value else -vintages.value end as rank_order
-    from vintages
+        previous_month.value as previous_month_value,
+        previous_year.value as previous_year_value,
+        case when indicators.direction = 'down' then in_force.value else -in_force.value end as rank_order
+    from in_force
+    inner join {{ scope }} as scope
+        on in_force.indicator_code = scope.indicator_code
+        and in_force.period = scope.period
+        {% if as_of %}and in_force.as_of_month = scope.as_of_month{% endif %}
     inner join {{ ref('dim_indicator') }} as indicators
-        on vintages.indicator_code = indicators.indicator_code
+        on in_force.indicator_code = indicators.indicator_code
     inner join {{ ref('dim_region') }} as regions
-        on vintages.region_code = regions.region_code
-    where vintages.vintage_rank = 1
+        on in_force.region_code = regions.region_code
+    left join in_force as previous_month
+        on in_force.indicator_code = previous_month.indicator_code
+        and in_force.region_code = previous_month.region_code
+        and cast({{ dbt.dateadd('month', -1, 'in_force.period') }} as date) = previous_month.period
+        {% if as_of %}and in_force.as_of_month = previous_month.as_of_month{% endif %}
+    left join in_force as previous_year
+        on in_force.indicator_code = previous_year.indicator_code
+        and in_force.region_code = previous_year.region_code
+        and cast({{ dbt.dateadd('month', -12, 'in_force.period') }} as date) = previous_year.period
+        {% if as_of %}and in_force.as_of_month = previous_year.as_of_month{% endif %}
+
+),
+
+measured as (
+
+    select
+        described.*,
+        case
+            when basis = 'month' then value
+            when basis = 'ytd' and extract(month from period) = 1 then value
+            when basis = 'ytd' then {{ round_to('value - previous_month_value', 10) }}
+        end as value_month,
+        case when basis in ('ytd', 'month', 'stock') and previous_year_value <> 0
+            then {{ percent_change('value', 'previous_year_value', 2) }}
+        end as yoy_pct_computed,
+        {{ schedule_pct('period') }} as schedule_pct
+    from described
+
+),
+
+-- ranks and peer counts among the regions of one as_of_month × indicator × period; only the key
+-- and the columns the windows read go through them (a window carries every column of its input)
+compared as (
+
+    select
+        as_of_month,
+        indicator_code,
+        region_code,
+        period,
+        sum(case when region_level = 'prefecture' then 1 else 0 end) over (
+            partition by as_of_month, indicator_code, period
+        ) as prefectures_reported,
+        count(subregion) over (partition by as_of_month, indicator_code, period, subregion) as members_reported,
+        rank() over (partition by as_of_month, indicator_code, period, region_level order by rank_order) as level_rank,
+        rank() over (partition by as_of_month, indicator_code, period, subregion order by rank_order) as subregion_rank
+    from measured
+
+),
+
+-- the province's value and growth in force, for vs_province_pp
+provinces as (
+
+    select
+        as_of_month,
+        indicator_code,
+        period,
+        max(value) as province_value,
+        max(coalesce(yoy_pct, yoy_pct_computed)) as province_yoy_pct
+    from measured
+    where region_level = 'province'
+    group by as_of_month, indicator_code, period
 
 ),
 
@@ -89,64 +169,30 @@ subregion_totals as (
 
 ),
 
-windowed as (
-
-    select
-        described.*,
-        max(value) over (
-            partition by as_of_month, indicator_code, region_code order by month_index
-            range between 1 preceding and 1 preceding
-        ) as previous_month_value,
-        max(value) over (
-            partition by as_of_month, indicator_code, region_code order by month_index
-            range between 12 preceding and 12 preceding
-        ) as previous_year_value,
-        sum(case when region_level = 'prefecture' then 1 else 0 end) over (
-            partition by as_of_month, indicator_code, period
-        ) as prefectures_reported,
-        count(subregion) over (partition by as_of_month, indicator_code, period, subregion) as members_reported,
-        rank() over (partition by as_of_month, indicator_code, period, region_level order by rank_order) as level_rank,
-        rank() over (partition by as_of_month, indicator_code, period, subregion order by rank_order) as subregion_rank
-    from described
-
-),
-
-measured as (
-
-    select
-        windowed.*,
-        case
-            when basis = 'month' then value
-            when basis = 'ytd' and extract(month from period) = 1 then value
-            when basis = 'ytd' then {{ round_to('value - previous_month_value', 10) }}
-        end as value_month,
-        case when basis in ('ytd', 'month', 'stock') and previous_year_value <> 0
-            then {{ percent_change('value', 'previous_year_value', 2) }}
-        end as yoy_pct_computed,
-        case when region_level = 'prefecture' and prefectures_reported = peer_totals.prefectures_total
-            then level_rank end as rank_province_computed,
-        case when windowed.subregion is not null and members_reported = subregion_totals.members_total
-            then subregion_rank end as rank_subregion_computed,
-        {{ schedule_pct('period') }} as schedule_pct
-    from windowed
-    cross join peer_totals
-    left join subregion_totals
-        on windowed.subregion = subregion_totals.subregion
-
-),
-
 with_province as (
 
     select
         measured.*,
-        coalesce(yoy_pct, yoy_pct_computed) as yoy_pct_in_force,
-        max(case when region_level = 'province' then value end) over (
-            partition by as_of_month, indicator_code, period
-        ) as province_value,
-        max(case when region_level = 'province' then coalesce(yoy_pct, yoy_pct_computed) end) over (
-            partition by as_of_month, indicator_code, period
-        ) as province_yoy_pct
+        provinces.province_value,
+        provinces.province_yoy_pct,
+        coalesce(measured.yoy_pct, measured.yoy_pct_computed) as yoy_pct_in_force,
+        case when measured.region_level = 'prefecture' and compared.prefectures_reported = peer_totals.prefectures_total
+            then compared.level_rank end as rank_province_computed,
+        case when measured.subregion is not null and compared.members_reported = subregion_totals.members_total
+            then compared.subregion_rank end as rank_subregion_computed
     from measured
+    inner join compared
+        on measured.indicator_code = compared.indicator_code
+        and measured.region_code = compared.region_code
+        and measured.period = compared.period
+        {% if as_of %}and measured.as_of_month = compared.as_of_month{% endif %}
+    left join provinces
+        on measured.indicator_code = provinces.indicator_code
+        and measured.period = provinces.period
+        {% if as_of %}and measured.as_of_month = provinces.as_of_month{% endif %}
+    cross join peer_totals
+    left join subregion_totals
+        on measured.subregion = subregion_totals.subregion
 
 ),
 
@@ -210,10 +256,6 @@ facts as (
         with_province.indicator_code || '|' || with_province.region_code || '|'
             || cast(with_province.period as {{ dbt.type_string() }}) as observation_key
     from with_province
-    inner join {{ scope }} as scope
-        on with_province.indicator_code = scope.indicator_code
-        and with_province.period = scope.period
-        {% if as_of %}and with_province.as_of_month = scope.as_of_month{% endif %}
 
 )
 {%- endmacro %}
