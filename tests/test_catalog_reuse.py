@@ -84,3 +84,20 @@ def test_a_changed_macro_changes_the_digests_of_what_calls_it_and_of_what_is_bui
     assert {"int_indicator_names_unioned", "int_region_names_unioned", "int_unit_names_unioned"} <= changed
     assert "int_unit_conversions" in changed  # built from int_unit_names_unioned
     assert not changed & {"regions", "stg_reference__regions", "dim_month", "dim_region"}
+
+
+def test_a_seed_over_dbts_size_limit_is_digested_by_its_contents(tmp_path: Path) -> None:
+    """dbt checksums a seed over 1 MB by its path only: a changed catalog of that size must still
+    be rebuilt."""
+    project = tmp_path / "project"
+    shutil.copytree(DBT_PROJECT_DIR, project, ignore=shutil.ignore_patterns("target", "logs"))
+    patterns = project / "seeds" / "sentence_patterns.csv"
+    header, *rows = patterns.read_text(encoding="utf-8").splitlines()
+    padded = [header, *rows * (1_100_000 // len("\n".join(rows)) + 1)]
+    patterns.write_text("\n".join(padded) + "\n", encoding="utf-8")
+    run = MonthRun("2024-10", tmp_path, tmp_path / "home")
+    before = transform.catalog_digests(transform.parsed_manifest(run, Settings(), project))
+    patterns.write_text("\n".join(padded[:-1] + [padded[1]]) + "\n", encoding="utf-8")
+    after = transform.catalog_digests(transform.parsed_manifest(run, Settings(), project))
+    assert before["sentence_patterns"] != after["sentence_patterns"]
+    assert before["regions"] == after["regions"]

@@ -249,8 +249,8 @@ RUN_TIME_TOKENS = ("env_var", "var(", "run_started_at", "invocation_id", "now()"
 def catalog_digests(manifest: Any) -> dict[str, tuple[str, str]]:
     """The nodes built from the catalog alone — the seeds, and each view or table whose parents
     are all such nodes and whose code (with the project's macros it calls) reads nothing of the
-    run — by name → (relation, digest). The digest covers the node's code, configuration and
-    macros, dbt's and the adapter's versions, and its parents' digests: equal digests, equal
+    run — by name → (relation, digest). The digest covers the node's code (a seed's CSV),
+    configuration and macros, dbt's version and the adapter, and its parents' digests: equal digests, equal
     relations, so a build starting from a copy of a warehouse built with them may skip them."""
     from dbt.version import __version__ as dbt_version
 
@@ -279,10 +279,18 @@ def catalog_digests(manifest: Any) -> dict[str, tuple[str, str]]:
         if None in parents or any(token in text for text in code for token in RUN_TIME_TOKENS):
             return None
         config = json.dumps(node.config.to_dict(), sort_keys=True, default=str)
-        parts = [node.checksum.checksum, config, *code, dbt_version, manifest.metadata.adapter_type or "",
+        parts = [_content_checksum(node), config, *code, dbt_version, manifest.metadata.adapter_type or "",
                  *sorted(parents)]  # type: ignore[list-item]
         digests[uid] = hashlib.sha256("\n\0".join(parts).encode()).hexdigest()
         return digests[uid]
 
     return {node.name: (f"{node.schema}.{node.alias}", found)
             for uid, node in nodes.items() if (found := digest(uid)) is not None}
+
+
+def _content_checksum(node: Any) -> str:
+    """dbt's checksum of the node's file, or of a seed over dbt's 1 MB limit, whose checksum dbt
+    takes of its path only, the SHA-256 of the CSV itself."""
+    if node.checksum.name != "path":
+        return node.checksum.checksum
+    return hashlib.sha256((Path(node.root_path) / node.original_file_path).read_bytes()).hexdigest()
