@@ -176,3 +176,52 @@ def test_no_worker_outlives_the_run(tmp_path: Path, how: signal.Signals) -> None
         parent.wait()
         if worker_pid is not None and not gone(worker_pid, within=0):
             psutil.Process(worker_pid).kill()
+
+
+INTERRUPT_LOST_IN_A_CALLBACK = """
+import gc, os, signal, sys, time, weakref
+from pathlib import Path
+from tests.test_step_workers import month_run, no_warm_up, says_where_then_sleeps
+from yuebao import step_workers
+from yuebao.settings import Settings
+
+class Thing:
+    pass
+
+def ctrl_c_inside_a_callback(done):
+    # Python ignores exceptions raised in a weakref callback: the Ctrl-C's KeyboardInterrupt is
+    # printed as 'Exception ignored' and lost, as when it lands in importlib's module-lock callback
+    pid_file = Path(sys.argv[1]) / "home" / "worker.pid"
+    while not pid_file.exists() or not pid_file.read_text():
+        time.sleep(0.05)
+    def callback(reference):
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(0.2)  # the handler runs here, inside the callback
+    thing = Thing()
+    watcher = weakref.ref(thing, callback)
+    del thing
+    gc.collect()
+
+step_workers.WORKERS["dbt"] = step_workers.Worker("dbt", no_warm_up)
+run = month_run(Path(sys.argv[1]))
+with step_workers.serving(run, Settings(), quiet=True, while_waiting=ctrl_c_inside_a_callback):
+    step_workers.in_worker("dbt", says_where_then_sleeps, run, Settings())
+print("the run went on after a Ctrl-C")
+"""
+
+
+def test_a_ctrl_c_whose_keyboard_interrupt_was_lost_still_stops_the_run(tmp_path: Path) -> None:
+    output = tmp_path / "output.txt"
+    with output.open("w") as sink:
+        parent = subprocess.Popen([sys.executable, "-c", INTERRUPT_LOST_IN_A_CALLBACK, str(tmp_path)], cwd=ROOT,
+                                  stdout=sink, stderr=subprocess.STDOUT)
+    try:
+        parent.wait(timeout=60)  # the worker sleeps 120 s: waiting for it would time out
+        said = output.read_text()
+        assert "Exception ignored" in said and "KeyboardInterrupt" in said, said  # it was lost on the way
+        assert "the run went on" not in said and parent.returncode != 0, said
+        worker_pid = int((month_run(tmp_path).home / "worker.pid").read_text())
+        assert gone(worker_pid), f"worker {worker_pid} outlived its run"
+    finally:
+        parent.kill()
+        parent.wait()

@@ -33,6 +33,7 @@ import os
 import pickle
 import signal
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -191,6 +192,7 @@ class _Serving:
     log_file: Path
     quiet: bool
     while_waiting: WhileWaiting | None = None  # done once, during the first step a worker runs
+    interrupted: bool = False  # a Ctrl-C came, even if its KeyboardInterrupt was lost (`_on_interrupt`)
 
 
 _serving: _Serving | None = None
@@ -206,15 +208,35 @@ def serving(run: MonthRun, settings: Settings, quiet: bool,
     for worker in WORKERS.values():
         worker.submit(_warm_up, worker.name, worker.warm_up, run, settings,
                       context=CallContext(run.log_staging_file, quiet))
-    _serving = _Serving(run.log_staging_file, quiet, while_waiting)
+    _serving = serving_now = _Serving(run.log_staging_file, quiet, while_waiting)
+    previous = _catch_interrupts(serving_now)
     try:
         yield
+        if serving_now.interrupted:  # its KeyboardInterrupt was lost on the way: the run still stops
+            raise KeyboardInterrupt
     except BaseException as error:
         if not isinstance(error, Exception):  # KeyboardInterrupt, SystemExit: no worker outlives it
             stop(now=True)
         raise
     finally:
         _serving = None
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
+
+
+def _catch_interrupts(serving_now: _Serving) -> Any:
+    """Note every Ctrl-C before raising KeyboardInterrupt as Python does: one that lands inside a
+    callback whose exceptions Python ignores (importlib's module-lock weakref callback, during the
+    imports `_read_ahead` does) is lost, and the run would wait for its worker as if none came.
+    Returns the handler to restore (None off the main thread, where no handler can be set)."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+
+    def on_interrupt(signum: int, frame: Any) -> None:
+        serving_now.interrupted = True
+        signal.default_int_handler(signum, frame)
+
+    return signal.signal(signal.SIGINT, on_interrupt)
 
 
 def prepared(run: MonthRun, settings: Settings) -> None:
@@ -248,7 +270,14 @@ def in_worker(name: str, work: Callable[[MonthRun, Settings], Result], run: Mont
             while_waiting(future.done)
         except Exception:  # never fails the step: what it prepared is only a head start
             log.warning("work done while waiting for the %s worker failed", name, exc_info=True)
-    return future.result()
+    while True:  # in slices, so a Ctrl-C whose KeyboardInterrupt was lost still ends the wait
+        try:
+            return future.result(timeout=0.2)
+        except TimeoutError:
+            if future.done():  # the work's own TimeoutError
+                raise
+            if _serving is not None and _serving.interrupted:
+                raise KeyboardInterrupt from None
 
 
 def _read_ahead(future: Future[Any]) -> None:
