@@ -192,7 +192,7 @@ class _Serving:
     log_file: Path
     quiet: bool
     while_waiting: WhileWaiting | None = None  # done once, during the first step a worker runs
-    interrupted: bool = False  # a Ctrl-C came, even if its KeyboardInterrupt was lost (`_on_interrupt`)
+    interrupted: bool = False  # a Ctrl-C came, even if its KeyboardInterrupt was lost (`_catch_interrupts`)
 
 
 _serving: _Serving | None = None

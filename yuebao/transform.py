@@ -274,13 +274,14 @@ def catalog_digests(manifest: Any) -> dict[str, tuple[str, str]]:
         node = nodes.get(uid)
         if node is None or (node.resource_type == "model" and node.config.materialized not in ("view", "table")):
             return None
-        parents = [digest(parent) for parent in node.depends_on.nodes] if node.resource_type == "model" else []
+        found = [digest(parent) for parent in node.depends_on.nodes] if node.resource_type == "model" else []
+        parents = [parent for parent in found if parent is not None]
         code = [node.raw_code, *macro_sql(node.depends_on.macros, set())]
-        if None in parents or any(token in text for text in code for token in RUN_TIME_TOKENS):
+        if len(parents) < len(found) or any(token in text for text in code for token in RUN_TIME_TOKENS):
             return None
         config = json.dumps(node.config.to_dict(), sort_keys=True, default=str)
         parts = [_content_checksum(node), config, *code, dbt_version, manifest.metadata.adapter_type or "",
-                 *sorted(parents)]  # type: ignore[list-item]
+                 *sorted(parents)]
         digests[uid] = hashlib.sha256("\n\0".join(parts).encode()).hexdigest()
         return digests[uid]
 
