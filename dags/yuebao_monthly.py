@@ -39,6 +39,8 @@ def _month_run(settings: Settings) -> dict[str, str | bool]:
         "reference": params.get("reference") or (str(settings.reference) if settings.reference else None),
         "documents": params.get("documents", True),
         "full_refresh": params.get("full_refresh", False),
+        "hand_off": params.get("hand_off", False),
+        "builds_on": params.get("builds_on"),
     }
 
 
@@ -69,6 +71,12 @@ def _record_failure(context: dict) -> None:
                                        "earlier months: false)"),
         "full_refresh": Param(False, type="boolean",
                               description="Rebuild every month's facts from the landing history (dbt --full-refresh)"),
+        "hand_off": Param(False, type="boolean",
+                          description="Move the checked build aside after dbt, for the next month to start from "
+                                      "(yuebao backfill: a month is checked and published while the next one builds)"),
+        "builds_on": Param(None, type=["null", "string"], pattern=REPORT_MONTH_PATTERN,
+                           description="Start from this earlier month's handed-off build, not the published warehouse "
+                                       "(yuebao backfill)"),
     },
     default_args={
         "retries": Settings.from_environ().task_retries,

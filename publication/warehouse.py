@@ -13,6 +13,8 @@ from pathlib import Path
 
 import duckdb
 
+from publication.releases import TABLE as RELEASES
+
 
 def start_build(published: Path, build_db: Path, build_dir: Path) -> None:
     """Start the month's build from a copy of the published warehouse (it holds the history).
@@ -27,6 +29,41 @@ def start_build(published: Path, build_db: Path, build_dir: Path) -> None:
         raise FileExistsError(f"build database {build_db} already exists: the build folder is not fresh")
     if published.exists():
         shutil.copyfile(published, build_db)
+
+
+def hand_off(build_db: Path, checked_db: Path) -> None:
+    """Move the month's build (dbt has closed it) to ``checked_db``, where the gate and publish
+    take it while the next month of a backfill starts its own build from a copy of it."""
+    checked_db.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(build_db, checked_db)
+    wal = build_db.with_name(build_db.name + ".wal")
+    if wal.exists():
+        os.replace(wal, checked_db.with_name(checked_db.name + ".wal"))
+
+
+def carry_over(published: Path, build_db: Path, tables: tuple[str, ...], month: str) -> None:
+    """Replace ``tables`` of ``build_db`` by the published warehouse's, once ``month`` is published.
+
+    A month that built on the handed-off build of ``month`` started before ``month`` was checked
+    and published: the tables the gate and publication write (never read by dbt) are taken from
+    the warehouse they went out in, so the build holds what a copy of it would have held.
+    """
+    with duckdb.connect(str(build_db)) as con:
+        con.execute("attach ? as published (read_only)", [str(published)])
+        present = {row[0] for row in con.execute(
+            "select table_name from duckdb_tables() where database_name = 'published' and schema_name = 'main'"
+        ).fetchall()}
+        released = RELEASES in present and con.execute(
+            f"select count(*) from published.main.{RELEASES} where report_month = ?", [month]).fetchone()[0]
+        if not released:
+            raise RuntimeError(f"{month} is not in the published warehouse, and this month was built on it")
+        con.execute("begin transaction")
+        for table in tables:
+            con.execute(f'drop table if exists main."{table}"')
+            if table in present:
+                con.execute(f'create table main."{table}" as select * from published.main."{table}"')
+        con.execute("commit")
+        con.execute("detach published")
 
 
 def finalize(build_db: Path) -> None:

@@ -135,6 +135,20 @@ def synth_inbox(tmp_path_factory: pytest.TempPathFactory, run_yuebao) -> Iterato
     assert_unchanged(inbox)
 
 
+@pytest.fixture(scope="session")
+def synth_backfilled_home(tmp_path_factory: pytest.TempPathFactory, synth_inbox: Path, run_yuebao) -> Iterator[Path]:
+    """A home where `yuebao backfill` loaded `synth_inbox`'s three months, once for the whole run: read only."""
+
+    def backfill(home: Path) -> None:
+        completed = run_yuebao("backfill", "--from", "2024-01", "--to", "2024-03", "--inbox", synth_inbox,
+                               "--home", home, "--reference", synth_inbox / "reference", "--no-progress", timeout=900)
+        assert completed.returncode == 0, completed.stderr[-3000:]
+
+    home = built_once(tmp_path_factory, "synth_backfilled_home", backfill)
+    yield home
+    assert_unchanged(home)
+
+
 def copy_inbox(target: Path) -> Path:
     """A writable copy of the sample inbox, to damage in a test."""
     shutil.copytree(SAMPLE_INBOX, target)

@@ -217,6 +217,35 @@ def test_a_skipped_task_skips_what_follows_and_the_run_still_succeeds() -> None:
     assert result.succeeded
 
 
+def test_a_run_goes_up_to_a_task_and_later_on_with_its_upstream_values() -> None:
+    """A backfill runs a month through dbt_build, and the rest while the next month builds."""
+    import pendulum
+    from airflow.sdk import DAG, task
+
+    from yuebao.inprocess import SUCCESS, InProcessDagRun
+    from yuebao.runner import BUILD_TASK
+
+    with DAG("split_in_process", schedule=None) as dag:
+        @task
+        def build() -> int:
+            return 41
+
+        @task
+        def check(value: int) -> int:
+            return value + 1
+
+        check(build())
+    run = InProcessDagRun(dag, {}, pendulum.now("UTC"))
+    assert [outcome.task_id for outcome in run.run_through("build").outcomes] == ["build"]
+    assert not run.done
+    with pytest.raises(ValueError, match="build is not a task still to run"):
+        run.run_through("build")
+    assert [(outcome.task_id, outcome.state) for outcome in run.run_through().outcomes] == [
+        ("build", SUCCESS), ("check", SUCCESS)]
+    assert run.done and run._xcoms["check"] == 42
+    assert BUILD_TASK in {monthly.task_id for monthly in load_dag().tasks}  # where a backfill splits a month
+
+
 def test_a_warm_process_runs_a_month_in_a_forked_child(tmp_path: Path) -> None:
     """The portal's way: a forkserver with the frameworks imported forks one child per month."""
     from yuebao.warm import WarmRunner

@@ -1,9 +1,13 @@
 """Loading a range of report months in order, resumable after an interruption.
 
-Every month goes through the same DAG as `yuebao run` (``yuebao.runner.run_month``), many months
-in one process so Airflow, dbt and Great Expectations are imported and started once per process.
-A process's memory grows with every month it loads (≈ +130 MB a province month), so long
-backfills run in chunks of ``months_per_process`` months, each in a fresh child process.
+Every month goes through the same DAG as `yuebao run`, many months in one process so Airflow, dbt
+and Great Expectations are imported and started once per process. By default a month's quality
+gate and publication run while the next month's dbt builds on the other core (`overlapped`,
+``yuebao.runner.run_months``); ``overlap=False`` loads one month after the other.
+A process's memory stays flat from month to month (120 province months in one process: at most
+1.3 GB for the process and its dbt worker, no growth; docs/benchmarks.md), so all months run in
+one process by default; ``months_per_process`` > 0 runs them in chunks, each in a fresh child
+process (each restart costs ≈ 5 s: imports, dbt's parse, a month checked without overlap).
 ``<home>/backfill.json`` records each completed month with the version of the warehouse file it
 published (size, modification time and inode: every publication replaces the file, so a version
 names one publication; hashing the file instead cost time growing with the history).
@@ -18,7 +22,7 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,6 +36,10 @@ STATE_FILE = "backfill.json"
 MonthLoader = Callable[[MonthRun, MonthRun | None], tuple[int, str]]
 """Loads one month: returns (exit code, one-line message), as `yuebao run` does. The second
 argument is the month loaded after it (None for the last), which the loader may read ahead."""
+
+MonthsLoader = Callable[[list[MonthRun]], Iterator[tuple[MonthRun, int, str]]]
+"""Loads months in order: yields each month's run, exit code and message as the month ends, and
+publishes nothing more once the caller stops at a month that is not published."""
 
 
 class BackfillStopped(RuntimeError):
@@ -113,11 +121,30 @@ def load_in_subprocess(run: MonthRun, following: MonthRun | None = None) -> tupl
     return completed.returncode, lines[-1] if lines else ""
 
 
-def backfill_chunk_in_subprocess(template: MonthRun, months: list[str], documents: str = "last") -> tuple[int, str]:
+def one_at_a_time(load: MonthLoader) -> MonthsLoader:
+    """Months loaded by ``load``, each after the one before has ended."""
+    def months(runs: list[MonthRun]) -> Iterator[tuple[MonthRun, int, str]]:
+        for run, following in zip(runs, [*runs[1:], None], strict=True):
+            yield run, *load(run, following)
+    return months
+
+
+def overlapped(runs: list[MonthRun]) -> Iterator[tuple[MonthRun, int, str]]:
+    """Months loaded in this process, each checked and published while the next one builds."""
+    from yuebao.runner import run_months
+
+    for run, outcome in run_months(runs):
+        yield run, outcome.exit_code, outcome.message
+
+
+def backfill_chunk_in_subprocess(template: MonthRun, months: list[str], documents: str = "last",
+                                 overlap: bool = True) -> tuple[int, str]:
     """`yuebao backfill` of ``months`` in a child process (it records them in the same state)."""
     command = [sys.executable, "-m", "yuebao.cli", "backfill", "--from", months[0], "--to", months[-1],
                "--inbox", str(template.inbox), "--home", str(template.home), "--target", template.target,
                "--months-per-process", "0", "--no-progress", "--documents", documents]
+    if not overlap:
+        command.append("--no-overlap")
     if template.reference:
         command += ["--reference", str(template.reference)]
     completed = subprocess.run(command, capture_output=True, text=True, check=False,
@@ -136,11 +163,13 @@ def chunk_documents(chunk: list[str], rendered: set[str]) -> str:
     return "all" if set(chunk) <= rendered else "last" if chunk[-1] in rendered else "none"
 
 
-def backfill(template: MonthRun, months: list[str], load: MonthLoader = load_in_process,
-             progress: bool = True, months_per_process: int = 0, documents: str = "last") -> list[str]:
+def backfill(template: MonthRun, months: list[str], load: MonthsLoader | None = None,
+             progress: bool = True, months_per_process: int = 0, documents: str = "last",
+             overlap: bool = True) -> list[str]:
     """Load ``months`` in order into ``template.home``; returns the months loaded by this call.
 
-    With ``months_per_process`` > 0, months are loaded by child processes, that many each.
+    ``load`` defaults to `overlapped`, or with ``overlap`` off to `load_in_process` one month at a
+    time. With ``months_per_process`` > 0, months are loaded by child processes, that many each.
     ``documents`` (see `with_documents`) saves a backfill the bulletin and Data Docs of months
     nobody will read them for, and the departments a mail for each.
     Raises BackfillStopped at the first month that is not published (the state keeps the ones
@@ -159,7 +188,8 @@ def backfill(template: MonthRun, months: list[str], load: MonthLoader = load_in_
             for first in range(start, len(months), months_per_process):
                 chunk = months[first:first + months_per_process]
                 bar.set_postfix_str(f"{chunk[0]}..{chunk[-1]}")
-                exit_code, message = backfill_chunk_in_subprocess(template, chunk, chunk_documents(chunk, rendered))
+                exit_code, message = backfill_chunk_in_subprocess(template, chunk, chunk_documents(chunk, rendered),
+                                                                  overlap)
                 done = [month for month in chunk if month in BackfillState.load(template.home).completed]
                 loaded += done
                 bar.update(len(done))
@@ -167,11 +197,12 @@ def backfill(template: MonthRun, months: list[str], load: MonthLoader = load_in_
                     raise BackfillStopped(chunk[len(done)] if len(done) < len(chunk) else chunk[-1],
                                           exit_code, message.removeprefix("yuebao: "))
             return loaded
+        if load is None:
+            load = overlapped if overlap else one_at_a_time(load_in_process)
         runs = [replace(template, month=month, documents=month in rendered) for month in months[start:]]
-        for run, following in zip(runs, [*runs[1:], None], strict=True):
+        for run, exit_code, message in load(runs):
             month = run.month
             bar.set_postfix_str(month)
-            exit_code, message = load(run, following)
             if exit_code != 0:
                 raise BackfillStopped(month, exit_code, message)
             warehouse = file_version(template.published_db)

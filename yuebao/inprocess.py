@@ -148,31 +148,59 @@ def _callbacks(task: Any) -> list[Callable[[dict[str, Any]], None]]:
     return [] if not callbacks else list(callbacks) if isinstance(callbacks, (list, tuple)) else [callbacks]
 
 
+class InProcessDagRun:
+    """One run of ``dag`` for ``conf`` (its params): its tasks in order, all at once or up to a task
+    first and the rest later (a backfill checks a month while the next one builds)."""
+
+    def __init__(self, dag: Any, conf: Mapping[str, Any], logical_date: Any,
+                 on_start: Callable[[str], None] = lambda task_id: None,
+                 on_end: Callable[[TaskOutcome], None] = lambda outcome: None) -> None:
+        from airflow.sdk.definitions.param import process_params
+
+        self.dag, self.conf, self.logical_date = dag, dict(conf), logical_date
+        self.on_start, self.on_end = on_start, on_end
+        self.tasks = plan(dag)
+        for task in self.tasks:  # a param the conf gets wrong stops the run before any task, as in Airflow
+            process_params(dag, task, dict(conf), suppress_exception=False)
+        self.result = RunResult(teardowns=frozenset(task.task_id for task in self.tasks if task.is_teardown))
+        self._xcoms: dict[str, Any] = {}
+        self._states: dict[str, str] = {}
+        self._next = 0
+
+    @property
+    def done(self) -> bool:
+        return self._next == len(self.tasks)
+
+    def run_through(self, last: str | None = None) -> RunResult:
+        """Run the tasks not run yet, up to and including ``last`` (None: all); never raises for a task."""
+        from airflow.sdk.definitions.param import process_params
+
+        if last is not None and last not in {task.task_id for task in self.tasks[self._next:]}:
+            raise ValueError(f"{last} is not a task still to run in {self.dag.dag_id}")
+        while not self.done:
+            task = self.tasks[self._next]
+            self._next += 1
+            upstream = {self._states[task_id] for task_id in task.upstream_task_ids}
+            if not task.is_teardown and upstream - {SUCCESS, SKIPPED}:
+                outcome = TaskOutcome(task.task_id, UPSTREAM_FAILED)
+            elif not task.is_teardown and SKIPPED in upstream:
+                outcome = TaskOutcome(task.task_id, SKIPPED)
+            else:
+                params = process_params(self.dag, task, dict(self.conf), suppress_exception=False)
+                outcome = _run_task(task, self.dag, params, self.logical_date, self._xcoms, self.on_start)
+            self._states[task.task_id] = outcome.state
+            self.result.outcomes.append(outcome)
+            self.on_end(outcome)
+            if task.task_id == last:
+                break
+        return self.result
+
+
 def run_dag(dag: Any, conf: Mapping[str, Any], logical_date: Any,
             on_start: Callable[[str], None] = lambda task_id: None,
             on_end: Callable[[TaskOutcome], None] = lambda outcome: None) -> RunResult:
     """Run every task of ``dag`` once for ``conf`` (its params), in order; never raises for a task."""
-    from airflow.sdk.definitions.param import process_params
-
-    tasks = plan(dag)
-    for task in tasks:  # a param the conf gets wrong stops the run before any task, as in Airflow
-        process_params(dag, task, dict(conf), suppress_exception=False)
-    xcoms: dict[str, Any] = {}
-    states: dict[str, str] = {}
-    result = RunResult(teardowns=frozenset(task.task_id for task in tasks if task.is_teardown))
-    for task in tasks:
-        upstream = {states[task_id] for task_id in task.upstream_task_ids}
-        if not task.is_teardown and upstream - {SUCCESS, SKIPPED}:
-            outcome = TaskOutcome(task.task_id, UPSTREAM_FAILED)
-        elif not task.is_teardown and SKIPPED in upstream:
-            outcome = TaskOutcome(task.task_id, SKIPPED)
-        else:
-            params = process_params(dag, task, dict(conf), suppress_exception=False)
-            outcome = _run_task(task, dag, params, logical_date, xcoms, on_start)
-        states[task.task_id] = outcome.state
-        result.outcomes.append(outcome)
-        on_end(outcome)
-    return result
+    return InProcessDagRun(dag, conf, logical_date, on_start, on_end).run_through()
 
 
 def _run_task(task: Any, dag: Any, params: dict[str, Any], logical_date: Any, xcoms: dict[str, Any],

@@ -43,18 +43,29 @@ class MonthRun:
     # catalog change that should apply to earlier months, or an old month re-loaded whose later
     # vintages must follow. Minutes instead of seconds with years of history.
     full_refresh: bool = False
+    # A backfill's overlap (``yuebao.backfill``): after dbt, the build is moved to ``checked_db`` so
+    # the next month can build while this one is checked and published ...
+    hand_off: bool = False
+    # ... and that next month starts from the checked build of ``builds_on`` (the month before),
+    # not from the published warehouse, which that month has not reached yet.
+    builds_on: str | None = None
 
     def __post_init__(self) -> None:
         check_month(self.month)
         if self.target not in ("duckdb", "postgres"):
             raise ValueError(f"target must be duckdb or postgres, got {self.target!r}")
+        if self.builds_on is not None and check_month(self.builds_on) >= self.month:
+            raise ValueError(f"{self.month} cannot build on {self.builds_on}, which is not before it")
+        if (self.hand_off or self.builds_on) and self.target != "duckdb":
+            raise ValueError("only the duckdb target hands a checked build on to the next month")
 
     @classmethod
     def from_dict(cls, data: dict[str, str | bool]) -> MonthRun:
         reference = Path(str(data["reference"])) if data.get("reference") else None
         return cls(str(data["month"]), Path(str(data["inbox"])), Path(str(data["home"])),
                    str(data.get("target", "duckdb")), reference, _flag(data.get("documents"), True),
-                   _flag(data.get("full_refresh"), False))
+                   _flag(data.get("full_refresh"), False), _flag(data.get("hand_off"), False),
+                   str(data["builds_on"]) if data.get("builds_on") else None)
 
     def as_dict(self) -> dict[str, str | bool]:
         """JSON-ready: paths as strings, flags as booleans (the DAG's param type)."""
@@ -76,6 +87,19 @@ class MonthRun:
         # Same file name as the published one, so DuckDB's catalog name ("warehouse") matches;
         # the same path every month, so dbt's partial parse (keyed on the profile) is reused.
         return self.home / "build" / "warehouse" / "warehouse.duckdb"
+
+    @property
+    def checked_db(self) -> Path:
+        """The build the gate checks and publish swaps in: ``build_db``, or with ``hand_off`` the
+        month's own copy, moved there after dbt (`yuebao.targets.duckdb`)."""
+        return self.build_dir / "checked" / self.build_db.name if self.hand_off else self.build_db
+
+    @property
+    def base_db(self) -> Path:
+        """What the build starts from: the published warehouse, or the checked build of ``builds_on``."""
+        if self.builds_on is None:
+            return self.published_db
+        return MonthRun(self.builds_on, self.inbox, self.home, hand_off=True).checked_db
 
     @property
     def distribution_file(self) -> Path | None:

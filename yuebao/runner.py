@@ -15,8 +15,8 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 from typing import Protocol
@@ -24,7 +24,7 @@ from typing import Protocol
 from yuebao import DAGS_DIR
 from yuebao.cli_status import failure_file
 from yuebao.home import BUILD_MARKER
-from yuebao.inprocess import TaskOutcome
+from yuebao.inprocess import InProcessDagRun, TaskOutcome
 from yuebao.month_run import MonthRun
 from yuebao.run_log import output_to
 from yuebao.settings import Settings, scoped_environ
@@ -32,6 +32,8 @@ from yuebao.settings import Settings, scoped_environ
 EXIT_PUBLISHED = 0
 EXIT_ERROR = 1
 EXIT_BLOCKED = 3
+
+BUILD_TASK = "dbt_build"  # a backfill's month is handed to the next one after this task (`run_months`)
 
 
 @dataclass(frozen=True)
@@ -140,6 +142,82 @@ def _run_in_process(run: MonthRun, settings: Settings, quiet: bool, display: Ste
 
         return run_dag(load_dag(), run.as_dict(), pendulum.now("UTC"), on_start=display.started,
                        on_end=display.ended).state
+
+
+def run_months(runs: Sequence[MonthRun], quiet: bool = True) -> Iterator[tuple[MonthRun, RunOutcome]]:
+    """Run the DAG for each month in order; yields each month's outcome as it ends.
+
+    A month's tasks after dbt (quality gate, reports, publication) run while the next month
+    builds: the next month starts from this month's checked build (``MonthRun.hand_off`` and
+    ``builds_on``), its dbt build runs in the warm worker, and this process checks and publishes
+    the month before meanwhile (`yuebao.step_workers.serving`'s ``while_waiting``), then reads the
+    month after's files. Each month still runs the DAG's tasks in the DAG's order, and a month's
+    outcome is yielded before the next month publishes. The caller stops at the first month that
+    is not published; the month built on it is dropped unpublished. With approval required or on
+    PostgreSQL, months run one after the other (`run_month`).
+    """
+    settings = Settings.from_environ()
+    following_runs = [*runs[1:], None]
+    if settings.approval_required or any(run.target != "duckdb" for run in runs):
+        for run, following in zip(runs, following_runs, strict=True):
+            yield run, run_month(run, quiet, read_ahead=following)
+        return
+    checking: _Checking | None = None
+    for run, following in zip(runs, following_runs, strict=True):
+        building = _build_month(replace(run, hand_off=True, builds_on=checking.run.month if checking else None),
+                                settings, quiet, checking, following)
+        if checking is not None:
+            yield checking.run, checking.finish()
+        checking = building
+        if not building.dag_run.result.succeeded:  # it failed before its checks: they are skipped
+            break
+    if checking is not None:
+        yield checking.run, checking.finish()
+
+
+@dataclass
+class _Checking:
+    """A month whose tasks after dbt are still to run."""
+
+    run: MonthRun
+    dag_run: InProcessDagRun
+    quiet: bool
+    outcome: RunOutcome | None = None
+
+    def finish(self) -> RunOutcome:
+        """The month's remaining tasks, logged to its log (once; a later call returns the outcome)."""
+        if self.outcome is None:
+            try:
+                with scoped_environ(airflow_environment(self.run.home)), output_to(log_of(self.run), self.quiet):
+                    state = self.dag_run.run_through().state
+                self.outcome = _outcome(self.run, state)
+            except Exception as error:  # never lost in the wait it may run in (`step_workers.in_worker`)
+                self.outcome = RunOutcome(EXIT_ERROR, f"{self.run.month}: {type(error).__name__}: {error}")
+        return self.outcome
+
+
+def _build_month(run: MonthRun, settings: Settings, quiet: bool, checking: _Checking | None,
+                 following: MonthRun | None) -> _Checking:
+    """``run``'s tasks through dbt; meanwhile ``checking`` is finished, then ``following`` read ahead."""
+    from yuebao.step_workers import serving
+
+    def while_building(stop: Callable[[], bool]) -> None:
+        if checking is not None:
+            checking.finish()
+        if following is not None:
+            from ingestion.read_ahead import read_month_ahead
+
+            read_month_ahead(following.inbox, following.month, following.seeds_dir / "departments.csv", stop)
+
+    with scoped_environ(airflow_environment(run.home)), run_log(run, quiet):
+        failure_file(run.home, run.month).unlink(missing_ok=True)
+        run.gate_file.unlink(missing_ok=True)
+        with serving(run, settings, quiet, while_building):
+            import pendulum
+
+            dag_run = InProcessDagRun(load_dag(), run.as_dict(), pendulum.now("UTC"))
+            dag_run.run_through(BUILD_TASK)
+    return _Checking(run, dag_run, quiet)
 
 
 def _run_with_dag_test(run: MonthRun, airflow_home: Path) -> str:

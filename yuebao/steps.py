@@ -6,6 +6,8 @@ untouched: the steps build in ``<home>/build/``, except what must outlive a reje
 ingest archives the received files (``<home>/raw/``, the manifest) and validate writes the
 departments' reports to ``<home>/publish/<month>/dq/`` (they must learn why a month was blocked).
 The warehouse target (DuckDB or PostgreSQL, ``yuebao.targets``) is chosen in one place, ``target_for``.
+In a backfill's overlap (``MonthRun.hand_off``/``builds_on``) validate and publish take the month's
+``checked_db`` while the next month builds from a copy of it.
 """
 
 from __future__ import annotations
@@ -75,7 +77,7 @@ def prepare(run: MonthRun, settings: Settings) -> None:
     for folder in (run.build_db.parent, run.build_dir):
         fresh_build_folder(folder)  # empties only folders yuebao made
     target_for(run).prepare(run)
-    log.info("build started at %s", run.build_db)
+    log.info("build started at %s from %s", run.build_db, run.base_db)
     from yuebao.step_workers import prepared
 
     prepared(run, settings)  # under `yuebao run`, dbt's worker may now parse (it logs into build_dir)
@@ -113,19 +115,31 @@ def build_month(run: MonthRun, settings: Settings) -> dict[str, object]:
     return {"models": outcome.models, "tests": outcome.tests}
 
 
+def after_build_tables() -> tuple[str, ...]:
+    """The warehouse tables written after dbt, by the gate and publication (dbt reads none of them)."""
+    from publication.dq.tables import DDL as DQ_TABLES
+    from publication.releases import TABLE as RELEASES
+    from yuebao.approval import TABLE as APPROVALS
+
+    return (*DQ_TABLES, RELEASES, APPROVALS)
+
+
 @_timed_step
 def validate(run: MonthRun, settings: Settings) -> dict[str, object]:
     from expectations.gate import validate as run_gate
     from expectations.waivers import load_waivers
     from publication.dq import write_month_reports
+    from publication.warehouse import carry_over
 
+    if run.builds_on is not None:  # built before that month went out: take what its publication wrote
+        carry_over(run.published_db, run.checked_db, after_build_tables(), run.builds_on)
     waivers = load_waivers(run.home)
     month_waivers = [waiver for waiver in waivers if waiver.month == run.month]
-    result = run_gate(run.build_db, run.build_dir, run.month, month_waivers, settings.reminder_day,
+    result = run_gate(run.checked_db, run.build_dir, run.month, month_waivers, settings.reminder_day,
                       settings.duckdb_config(), gate_file=run.gate_file,
                       data_docs_dir=run.data_docs_dir if run.documents else None)
     # Reports are written even when the gate blocks: the departments must learn why.
-    write_month_reports(run.build_db, run.dq_staging_dir, run.dq_dir, result, waivers, settings.reminder_day,
+    write_month_reports(run.checked_db, run.dq_staging_dir, run.dq_dir, result, waivers, settings.reminder_day,
                         data_docs_dir=run.data_docs_dir)
     if result.blocked:
         raise GateBlocked(result.reason())
@@ -145,7 +159,7 @@ def render_draft(run: MonthRun, settings: Settings) -> dict[str, str]:
     if run.draft_dir.exists():
         shutil.rmtree(run.draft_dir)
     run.draft_dir.mkdir(parents=True)
-    write_bulletin(run.build_db, run.month, run.draft_dir, run.gate_file, settings.city_code, run.distribution_file,
+    write_bulletin(run.checked_db, run.month, run.draft_dir, run.gate_file, settings.city_code, run.distribution_file,
                    chart_cache=run.chart_cache_dir)
     return {"draft_dir": str(run.draft_dir), "rendered_at": datetime.now(UTC).isoformat(timespec="seconds")}
 
@@ -163,7 +177,7 @@ def record_release_approval(run: MonthRun, settings: Settings, rendered_at: str 
                               answer)
     if approval is None:
         raise RuntimeError(f"{run.month}: approval is required and none was recorded")
-    write_release_approval(run.build_db, approval)
+    write_release_approval(run.checked_db, approval)
 
 
 @_timed_step
@@ -173,15 +187,15 @@ def publish(run: MonthRun, settings: Settings) -> dict[str, str]:
     from publication.warehouse import finalize
     from yuebao.home import assert_month_published, month_rows
 
-    record_release(run.build_db, run.month)  # pub_releases: when this month went out (data API)
-    finalize(run.build_db)
-    built = month_rows(run.build_db, run.month)
+    record_release(run.checked_db, run.month)  # pub_releases: when this month went out (data API)
+    finalize(run.checked_db)
+    built = month_rows(run.checked_db, run.month)
     staged = run.publish_staging_dir
     staged.mkdir(parents=True, exist_ok=True)
     for write in writers(documents=run.documents, gate_file=run.gate_file, city_code=settings.city_code,
                          distribution=run.distribution_file, chart_cache=run.chart_cache_dir):
         with timed(run, write.__name__.removeprefix("write_")):
-            write(run.build_db, run.month, staged)
+            write(run.checked_db, run.month, staged)
     target_for(run).publish(run)
     assert_month_published(run.published_db, run.month, built)  # "published M" means M's rows are there
     run.publish_dir.mkdir(parents=True, exist_ok=True)

@@ -1,5 +1,6 @@
-"""The DuckDB target: the month is built in a private copy of ``<home>/warehouse.duckdb``, then
-renamed onto it (``publication/warehouse.py``)."""
+"""The DuckDB target: the month is built in a private copy of ``<home>/warehouse.duckdb`` (or, in a
+backfill's overlap, of the month before's checked build), then renamed onto it
+(``publication/warehouse.py``)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
-from publication.warehouse import start_build, swap_in
+from publication.warehouse import hand_off, start_build, swap_in
 
 if TYPE_CHECKING:
     from yuebao.month_run import MonthRun
@@ -20,7 +21,10 @@ class DuckDbTarget:
     name = "duckdb"
 
     def prepare(self, run: MonthRun) -> None:
-        start_build(run.published_db, run.build_db, run.build_dir)
+        if run.builds_on is not None and not run.base_db.is_file():
+            raise FileNotFoundError(f"{run.month} builds on {run.builds_on}, whose checked build {run.base_db} "
+                                    "is missing")
+        start_build(run.base_db, run.build_db, run.build_dir)
 
     def land(self, run: MonthRun) -> None:
         """Nothing to do: ingestion wrote the landing tables into the build dbt reads."""
@@ -54,7 +58,9 @@ class DuckDbTarget:
                 con.execute(f'comment on {kind} "{schema}"."{name}" is \'{BUILT_COMMENT}{digest}\'')
 
     def after_build(self, run: MonthRun) -> None:
-        """Nothing to do: dbt built into the file the gate reads."""
+        """dbt built into the file the gate reads; with ``hand_off`` that file moves aside first."""
+        if run.hand_off:
+            hand_off(run.build_db, run.checked_db)
 
     def publish(self, run: MonthRun) -> None:
-        swap_in(run.build_db, run.published_db)
+        swap_in(run.checked_db, run.published_db)

@@ -172,7 +172,7 @@ class PostgresTarget:
 
     def publish(self, run: MonthRun) -> None:
         """Add the DuckDB-only tables of the build to ``marts_build``, swap it in, then the DuckDB file."""
-        with duckdb.connect(str(run.build_db), read_only=True) as source, connect() as target:
+        with duckdb.connect(str(run.checked_db), read_only=True) as source, connect() as target:
             built = set(tables(target, BUILD_SCHEMA))
             extra = [row[0] for row in source.execute(
                 "select table_name from information_schema.tables where table_schema = 'main'"
