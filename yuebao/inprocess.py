@@ -157,11 +157,12 @@ class InProcessDagRun:
                  on_end: Callable[[TaskOutcome], None] = lambda outcome: None) -> None:
         from airflow.sdk.definitions.param import process_params
 
-        self.dag, self.conf, self.logical_date = dag, dict(conf), logical_date
+        self.dag, self.logical_date = dag, logical_date
         self.on_start, self.on_end = on_start, on_end
         self.tasks = plan(dag)
-        for task in self.tasks:  # a param the conf gets wrong stops the run before any task, as in Airflow
-            process_params(dag, task, dict(conf), suppress_exception=False)
+        # Each task's params, validated now: a param the conf gets wrong stops the run before any task, as in Airflow.
+        self._params = {task.task_id: process_params(dag, task, dict(conf), suppress_exception=False)
+                        for task in self.tasks}
         self.result = RunResult(teardowns=frozenset(task.task_id for task in self.tasks if task.is_teardown))
         self._xcoms: dict[str, Any] = {}
         self._states: dict[str, str] = {}
@@ -173,8 +174,6 @@ class InProcessDagRun:
 
     def run_through(self, last: str | None = None) -> RunResult:
         """Run the tasks not run yet, up to and including ``last`` (None: all); never raises for a task."""
-        from airflow.sdk.definitions.param import process_params
-
         if last is not None and last not in {task.task_id for task in self.tasks[self._next:]}:
             raise ValueError(f"{last} is not a task still to run in {self.dag.dag_id}")
         while not self.done:
@@ -186,8 +185,8 @@ class InProcessDagRun:
             elif not task.is_teardown and SKIPPED in upstream:
                 outcome = TaskOutcome(task.task_id, SKIPPED)
             else:
-                params = process_params(self.dag, task, dict(self.conf), suppress_exception=False)
-                outcome = _run_task(task, self.dag, params, self.logical_date, self._xcoms, self.on_start)
+                outcome = _run_task(task, self.dag, self._params[task.task_id], self.logical_date, self._xcoms,
+                                    self.on_start)
             self._states[task.task_id] = outcome.state
             self.result.outcomes.append(outcome)
             self.on_end(outcome)

@@ -112,16 +112,32 @@ def run_month(run: MonthRun, quiet: bool = True, airflow: bool = False,
     """
     settings = Settings.from_environ()
     airflow = airflow or settings.approval_required
-    environment = airflow_environment(run.home)
-    with scoped_environ(environment), run_log(run, quiet):
-        failure = failure_file(run.home, run.month)
-        failure.unlink(missing_ok=True)
-        run.gate_file.unlink(missing_ok=True)
+    with _month_started(run, quiet) as airflow_home:
         if airflow:
-            state = _run_with_dag_test(run, Path(environment["AIRFLOW_HOME"]))
+            state = _run_with_dag_test(run, airflow_home)
         else:
             state = _run_in_process(run, settings, quiet, display or _Silent(), read_ahead)
     return _outcome(run, state)
+
+
+@contextlib.contextmanager
+def _month_started(run: MonthRun, quiet: bool) -> Iterator[Path]:
+    """For the block: the run's Airflow settings and log (`run_log`), an earlier run's failure line
+    and gate result gone. Yields AIRFLOW_HOME."""
+    environment = airflow_environment(run.home)
+    with scoped_environ(environment), run_log(run, quiet):
+        failure_file(run.home, run.month).unlink(missing_ok=True)
+        run.gate_file.unlink(missing_ok=True)
+        yield Path(environment["AIRFLOW_HOME"])
+
+
+def _reading_ahead(following: MonthRun | None) -> Callable[[Callable[[], bool]], object] | None:
+    """``following``'s files read until a ``stop()`` says the worker is done (`ingestion.read_ahead`)."""
+    if following is None:
+        return None
+    from ingestion.read_ahead import read_month_ahead
+
+    return partial(read_month_ahead, following.inbox, following.month, following.seeds_dir / "departments.csv")
 
 
 def _run_in_process(run: MonthRun, settings: Settings, quiet: bool, display: StepDisplay,
@@ -129,13 +145,7 @@ def _run_in_process(run: MonthRun, settings: Settings, quiet: bool, display: Ste
     """The DAG's tasks in this process, the dbt build in a warm worker started first (`yuebao.step_workers`)."""
     from yuebao.step_workers import serving
 
-    while_waiting = None
-    if read_ahead is not None:
-        from ingestion.read_ahead import read_month_ahead
-
-        while_waiting = partial(read_month_ahead, read_ahead.inbox, read_ahead.month,
-                                read_ahead.seeds_dir / "departments.csv")
-    with serving(run, settings, quiet, while_waiting):  # the worker warms up while Airflow is imported here
+    with serving(run, settings, quiet, _reading_ahead(read_ahead)):  # the worker warms up while Airflow is imported
         import pendulum
 
         from yuebao.inprocess import run_dag
@@ -201,22 +211,19 @@ def _build_month(run: MonthRun, settings: Settings, quiet: bool, checking: _Chec
     """``run``'s tasks through dbt; meanwhile ``checking`` is finished, then ``following`` read ahead."""
     from yuebao.step_workers import serving
 
+    read_ahead = _reading_ahead(following)
+
     def while_building(stop: Callable[[], bool]) -> None:
         if checking is not None:
             checking.finish()
-        if following is not None:
-            from ingestion.read_ahead import read_month_ahead
+        if read_ahead is not None:
+            read_ahead(stop)
 
-            read_month_ahead(following.inbox, following.month, following.seeds_dir / "departments.csv", stop)
+    with _month_started(run, quiet), serving(run, settings, quiet, while_building):
+        import pendulum
 
-    with scoped_environ(airflow_environment(run.home)), run_log(run, quiet):
-        failure_file(run.home, run.month).unlink(missing_ok=True)
-        run.gate_file.unlink(missing_ok=True)
-        with serving(run, settings, quiet, while_building):
-            import pendulum
-
-            dag_run = InProcessDagRun(load_dag(), run.as_dict(), pendulum.now("UTC"))
-            dag_run.run_through(BUILD_TASK)
+        dag_run = InProcessDagRun(load_dag(), run.as_dict(), pendulum.now("UTC"))
+        dag_run.run_through(BUILD_TASK)
     return _Checking(run, dag_run, quiet)
 
 

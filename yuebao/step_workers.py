@@ -18,7 +18,9 @@ What stays as it was:
 - an exception in the worker is raised here as it was there (same type and message: the failure
   line and the exit code do not change), with the worker's traceback in the log;
 - one step at a time: the DuckDB build file is never open in two processes (the build closes it
-  before returning, as it did for the next step of the same process);
+  before returning, as it did for the next step of the same process); what this process does
+  meanwhile touches other files (a backfill checks the month before in its own checked build:
+  `yuebao.runner.run_months`);
 - the worker ignores Ctrl-C (this process decides: `serving` stops it on an interrupt) and is
   killed with this process if that one dies (Linux's parent-death signal); it holds no lock and
   inherits no descriptor: the home's lock stays this process's.
@@ -268,7 +270,7 @@ def in_worker(name: str, work: Callable[[MonthRun, Settings], Result], run: Mont
     if while_waiting is not None:
         try:
             while_waiting(future.done)
-        except Exception:  # never fails the step: what it prepared is only a head start
+        except Exception:  # never fails the step: a head start, or another month's work that keeps its own outcome
             log.warning("work done while waiting for the %s worker failed", name, exc_info=True)
     while True:  # in slices, so a Ctrl-C whose KeyboardInterrupt was lost still ends the wait
         try:

@@ -255,7 +255,7 @@ def catalog_digests(manifest: Any) -> dict[str, tuple[str, str]]:
     from dbt.version import __version__ as dbt_version
 
     nodes = {uid: node for uid, node in manifest.nodes.items() if node.resource_type in ("seed", "model")}
-    digests: dict[str, str] = {}
+    digests: dict[str, str | None] = {}  # None: not a catalog node
 
     def macro_sql(uids: list[str], seen: set[str]) -> list[str]:
         texts = []
@@ -269,21 +269,24 @@ def catalog_digests(manifest: Any) -> dict[str, tuple[str, str]]:
         return texts
 
     def digest(uid: str) -> str | None:
-        if uid in digests:
-            return digests[uid]
+        if uid not in digests:
+            digests[uid] = _digest(uid)
+        return digests[uid]
+
+    def _digest(uid: str) -> str | None:
         node = nodes.get(uid)
         if node is None or (node.resource_type == "model" and node.config.materialized not in ("view", "table")):
             return None
-        found = [digest(parent) for parent in node.depends_on.nodes] if node.resource_type == "model" else []
-        parents = [parent for parent in found if parent is not None]
+        parents = [digest(parent) for parent in node.depends_on.nodes] if node.resource_type == "model" else []
+        if None in parents:
+            return None
         code = [node.raw_code, *macro_sql(node.depends_on.macros, set())]
-        if len(parents) < len(found) or any(token in text for text in code for token in RUN_TIME_TOKENS):
+        if any(token in text for text in code for token in RUN_TIME_TOKENS):
             return None
         config = json.dumps(node.config.to_dict(), sort_keys=True, default=str)
         parts = [_content_checksum(node), config, *code, dbt_version, manifest.metadata.adapter_type or "",
-                 *sorted(parents)]
-        digests[uid] = hashlib.sha256("\n\0".join(parts).encode()).hexdigest()
-        return digests[uid]
+                 *sorted(parent for parent in parents if parent is not None)]
+        return hashlib.sha256("\n\0".join(parts).encode()).hexdigest()
 
     return {node.name: (f"{node.schema}.{node.alias}", found)
             for uid, node in nodes.items() if (found := digest(uid)) is not None}
