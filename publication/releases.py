@@ -9,6 +9,7 @@ at its ``published_at``). Publishing a month again replaces its row: the month w
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
 from pathlib import Path
 
 import duckdb
@@ -16,10 +17,12 @@ import duckdb
 TABLE = "pub_releases"
 
 
-def record_release(build_db: Path, month: str, published_at: datetime.datetime | None = None) -> None:
-    """Record that report month ``month`` (YYYY-MM) is published at ``published_at`` (default: now, UTC)."""
+def record_release(build_db: Path, month: str, published_at: datetime.datetime | None = None, *,
+                   config: Mapping[str, object] | None = None) -> None:
+    """Record that report month ``month`` (YYYY-MM) is published at ``published_at`` (default: now, UTC);
+    ``config``: the DuckDB settings of the build's connections."""
     moment = published_at or datetime.datetime.now(datetime.UTC)
-    with duckdb.connect(str(build_db)) as con:
+    with duckdb.connect(str(build_db), config=dict(config or {})) as con:
         con.execute("set timezone = 'UTC'")
         con.execute(f"create table if not exists main.{TABLE} (report_month varchar, published_at timestamptz)")
         con.execute(f"delete from main.{TABLE} where report_month = ?", [month])

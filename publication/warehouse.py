@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Mapping
 from pathlib import Path
 
 import duckdb
@@ -41,14 +42,16 @@ def hand_off(build_db: Path, checked_db: Path) -> None:
         os.replace(wal, checked_db.with_name(checked_db.name + ".wal"))
 
 
-def carry_over(published: Path, build_db: Path, tables: tuple[str, ...], month: str) -> None:
+def carry_over(published: Path, build_db: Path, tables: tuple[str, ...], month: str,
+               config: Mapping[str, object] | None = None) -> None:
     """Replace ``tables`` of ``build_db`` by the published warehouse's, once ``month`` is published.
 
     A month that built on the handed-off build of ``month`` started before ``month`` was checked
     and published: the tables the gate and publication write (never read by dbt) are taken from
     the warehouse they went out in, so the build holds what a copy of it would have held.
+    ``config``: the DuckDB settings of the build's connections.
     """
-    with duckdb.connect(str(build_db)) as con:
+    with duckdb.connect(str(build_db), config=dict(config or {})) as con:
         con.execute("attach ? as published (read_only)", [str(published)])
         present = {row[0] for row in con.execute(
             "select table_name from duckdb_tables() where database_name = 'published' and schema_name = 'main'"
@@ -66,9 +69,10 @@ def carry_over(published: Path, build_db: Path, tables: tuple[str, ...], month: 
         con.execute("detach published")
 
 
-def finalize(build_db: Path) -> None:
-    """Fold the write-ahead log into the file so the single file is the whole database."""
-    with duckdb.connect(str(build_db)) as con:
+def finalize(build_db: Path, config: Mapping[str, object] | None = None) -> None:
+    """Fold the write-ahead log into the file so the single file is the whole database
+    (``config``: the DuckDB settings of the build's connections)."""
+    with duckdb.connect(str(build_db), config=dict(config or {})) as con:
         con.execute("checkpoint")
     wal = build_db.with_name(build_db.name + ".wal")
     if wal.exists():

@@ -103,7 +103,8 @@ def assert_unchanged(folder: Path) -> None:
 
 def copy_home(home: Path, target: Path) -> Path:
     """A copy of ``home`` at ``target`` for a test to change (a published sample home is ≈ 20 MB)."""
-    shutil.copytree(home, target, ignore=shutil.ignore_patterns("airflow"))
+    # links kept as links: a home built with --reference holds a project of links (transform.reference_project)
+    shutil.copytree(home, target, symlinks=True, ignore=shutil.ignore_patterns("airflow"))
     return target
 
 

@@ -54,3 +54,30 @@ def test_carry_over_waits_for_the_month_it_built_on_to_be_published(tmp_path: Pa
     checked = tmp_path / "build" / "2024-02" / "checked" / "warehouse.duckdb"
     hand_off(build, checked)
     assert checked.is_file() and not build.exists()
+
+
+@pytest.mark.parametrize(("month", "hand_off", "compacts"), [
+    ("2024-02", False, True),  # `yuebao run`, the scheduler: every build compacts
+    ("2024-02", True, False),  # a backfill's overlapped month: no vacuum ...
+    ("2024-12", True, True),  # ... but December's, for the year
+])
+def test_only_a_backfills_december_compacts_among_its_months(tmp_path: Path, month: str, hand_off: bool,
+                                                             compacts: bool) -> None:
+    from yuebao.settings import Settings
+    from yuebao.targets.duckdb import VACUUM_TASKS, build_config
+    from yuebao.transform import dbt_environment
+
+    run = MonthRun(month, tmp_path, tmp_path, hand_off=hand_off)
+    assert run.compacts is compacts
+    tasks = VACUUM_TASKS if compacts else 0
+    settings = Settings()
+    assert build_config(run, settings) == {**settings.duckdb_config(), "max_vacuum_tasks": tasks}  # the ingest's
+    assert dbt_environment(run, settings)["YUEBAO_DUCKDB_VACUUM_TASKS"] == str(tasks)  # dbt's profile
+
+
+def test_a_compacting_build_keeps_duckdbs_own_vacuum_default() -> None:
+    from yuebao.targets.duckdb import VACUUM_TASKS
+
+    with duckdb.connect() as con:
+        default = con.execute("select value from duckdb_settings() where name = 'max_vacuum_tasks'").fetchone()
+    assert default == (str(VACUUM_TASKS),)

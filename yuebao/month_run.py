@@ -102,6 +102,13 @@ class MonthRun:
         return MonthRun(self.builds_on, self.inbox, self.home, hand_off=True).checked_db
 
     @property
+    def compacts(self) -> bool:
+        """Whether the build's checkpoints compact the growing tables (DuckDB's vacuum: merging the
+        month's small row groups into full ones, dropping deleted rows): always, but in a
+        backfill's overlap, where only December's build does, for the year (`yuebao.targets.duckdb`)."""
+        return not self.hand_off or self.month.endswith("-12")
+
+    @property
     def distribution_file(self) -> Path | None:
         """The office's 报/送 lines (``<home>/distribution.txt``, set in the portal), if it set them."""
         from yuebao.home import DISTRIBUTION_FILE

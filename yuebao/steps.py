@@ -93,7 +93,9 @@ def ingest(run: MonthRun, settings: Settings) -> dict[str, object]:
     ready = ready_reads(run.inbox, run.month)  # files a backfill read while the month before was built
     if ready:
         log.info("%d file(s) of %s were read ahead", len(ready), run.month)
-    with duckdb.connect(str(run.build_db), config=settings.duckdb_config()) as con:
+    from yuebao.targets.duckdb import build_config
+
+    with duckdb.connect(str(run.build_db), config=build_config(run, settings)) as con:
         summary = ingest_month(con, run.inbox, run.home, run.month, run.seeds_dir / "departments.csv", ready)
     target_for(run).land(run)
     return summary.as_dict()
@@ -130,9 +132,11 @@ def validate(run: MonthRun, settings: Settings) -> dict[str, object]:
     from expectations.waivers import load_waivers
     from publication.dq import write_month_reports
     from publication.warehouse import carry_over
+    from yuebao.targets.duckdb import build_config
 
+    build = build_config(run, settings)  # the build's writes below compact it or not as dbt's did
     if run.builds_on is not None:  # built before that month went out: take what its publication wrote
-        carry_over(run.published_db, run.checked_db, after_build_tables(), run.builds_on)
+        carry_over(run.published_db, run.checked_db, after_build_tables(), run.builds_on, build)
     waivers = load_waivers(run.home)
     month_waivers = [waiver for waiver in waivers if waiver.month == run.month]
     result = run_gate(run.checked_db, run.build_dir, run.month, month_waivers, settings.reminder_day,
@@ -140,7 +144,7 @@ def validate(run: MonthRun, settings: Settings) -> dict[str, object]:
                       data_docs_dir=run.data_docs_dir if run.documents else None)
     # Reports are written even when the gate blocks: the departments must learn why.
     write_month_reports(run.checked_db, run.dq_staging_dir, run.dq_dir, result, waivers, settings.reminder_day,
-                        data_docs_dir=run.data_docs_dir)
+                        data_docs_dir=run.data_docs_dir, config=build)
     if result.blocked:
         raise GateBlocked(result.reason())
     return {"evaluated": result.evaluated, "warnings": len(result.failures)}
@@ -186,9 +190,11 @@ def publish(run: MonthRun, settings: Settings) -> dict[str, str]:
     from publication.releases import record_release
     from publication.warehouse import finalize
     from yuebao.home import assert_month_published, month_rows
+    from yuebao.targets.duckdb import build_config
 
-    record_release(run.checked_db, run.month)  # pub_releases: when this month went out (data API)
-    finalize(run.checked_db)
+    build = build_config(run, settings)  # compacting the build or not, as dbt's writes did
+    record_release(run.checked_db, run.month, config=build)  # pub_releases: when this month went out (data API)
+    finalize(run.checked_db, build)
     built = month_rows(run.checked_db, run.month)
     staged = run.publish_staging_dir
     staged.mkdir(parents=True, exist_ok=True)

@@ -61,8 +61,9 @@ def dbt_scope(run: MonthRun, settings: Settings) -> AbstractContextManager[None]
     return scoped_environ(dbt_environment(run, settings))
 
 
-# Read by dbt at run time only, so not part of what a parsed manifest depends on.
-RUN_TIME_VARIABLES = frozenset({"YUEBAO_REPORT_MONTH"})
+# Read by dbt at run time only, so not part of what a parsed manifest depends on (the vacuum
+# setting is a connection setting of the profile, which dbt reads at each invocation).
+RUN_TIME_VARIABLES = frozenset({"YUEBAO_REPORT_MONTH", "YUEBAO_DUCKDB_VACUUM_TASKS"})
 # Besides the run's own variables: what profiles.yml and dbt's flags may read from the environment.
 PARSE_VARIABLE_PREFIXES = ("YUEBAO_", "PG", "DBT_")
 

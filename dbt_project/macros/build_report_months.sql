@@ -54,3 +54,17 @@
 {% macro per_month_materialization() -%}
     {{- return('incremental' if target.type == 'duckdb' else 'view') -}}
 {%- endmacro %}
+
+{#- True when no landed file belongs to a report month after the one this build loads (a monthly
+    load or a backfill, not the rebuild of an older month): then every landed file counts "as of"
+    the loaded month, and its facts as published are the latest ones (int_indicator_facts_rebuilt).
+    Asked of the warehouse when dbt executes; False while it parses. -#}
+{% macro no_later_report_month_landed() -%}
+    {%- if not execute -%}
+        {{- return(false) -}}
+    {%- endif -%}
+    {%- set later = run_query(
+        "select count(*) from " ~ ref('stg_landing__files')
+        ~ " where report_month > cast('" ~ loaded_report_month() ~ "' as date)") -%}
+    {{- return(later.columns[0].values()[0] == 0) -}}
+{%- endmacro %}

@@ -9,7 +9,7 @@ straight into the folder it is given (``MonthRun.dq_dir``: ``<home>/publish/<mon
 from __future__ import annotations
 
 import shutil
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -31,15 +31,17 @@ def gate_checks() -> list[tuple[str, str]]:
 
 def write_month_reports(database: Path, staging_dir: Path, dq_dir: Path, gate: GateResult,
                         waivers: Sequence[Waiver], due_day: int = 3,
-                        now: datetime | None = None, data_docs_dir: Path | None = None) -> list[DepartmentReport]:
+                        now: datetime | None = None, data_docs_dir: Path | None = None,
+                        config: Mapping[str, object] | None = None) -> list[DepartmentReport]:
     """Record the month's quality tables in the build and write every report into ``dq_dir``.
 
     The reports are written into ``staging_dir`` first, then replace ``dq_dir`` at once; GX Data
     Docs are copied in from ``data_docs_dir`` when it was built. ``waivers`` is the whole log (it
-    becomes ``dq_waivers``); the summary lists the month's.
+    becomes ``dq_waivers``); the summary lists the month's. ``config``: the DuckDB settings of the
+    connection that writes the tables (the build's: ``yuebao.targets.duckdb.build_config``).
     """
     generated_at = (now or datetime.now(UTC)).strftime("%Y-%m-%d %H:%M UTC")
-    record_month(database, gate, waivers, due_day)
+    record_month(database, gate, waivers, due_day, config)
     reports = build_reports(database, gate, gate_checks())
     if staging_dir.exists():
         shutil.rmtree(staging_dir)

@@ -7,7 +7,7 @@ replaces one report month's rows (delete + insert), so rerunning a month is idem
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict
 from datetime import date
 from pathlib import Path
@@ -54,10 +54,11 @@ def failure_counts(gate: GateResult) -> pd.DataFrame:
     return pd.DataFrame.from_records(records, columns=columns)
 
 
-def record_month(database: Path, gate: GateResult, waivers: Sequence[Waiver], due_day: int) -> None:
+def record_month(database: Path, gate: GateResult, waivers: Sequence[Waiver], due_day: int,
+                 config: Mapping[str, object] | None = None) -> None:
     """Replace the month's rows of the tracker and the history; copy the waiver log."""
     month_start = date.fromisoformat(f"{gate.month}-01")
-    with duckdb.connect(str(database)) as con:
+    with duckdb.connect(str(database), config=dict(config or {})) as con:
         set_variables(con, sql_variables(gate.month, due_day))
         for statement in DDL.values():
             con.execute(statement)

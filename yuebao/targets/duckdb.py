@@ -12,7 +12,14 @@ from publication.warehouse import hand_off, start_build, swap_in
 
 if TYPE_CHECKING:
     from yuebao.month_run import MonthRun
+    from yuebao.settings import Settings
 
+
+# DuckDB's default for max_vacuum_tasks; 0 when the build does not compact (``MonthRun.compacts``).
+# A checkpoint's vacuum rewrites the row groups a month appended to, merged with their neighbours:
+# at 1.1 GB, closing the ingest's 40,800 new rows took 1.53 s with it and 0.19 s without, and
+# twelve months' appends compacted at once 1.99 s (docs/benchmarks.md, seventh part).
+VACUUM_TASKS = 100
 
 BUILT_COMMENT = "yuebao built from "  # a catalog relation's comment: this, then its digest (transform.catalog_digests)
 
@@ -31,7 +38,8 @@ class DuckDbTarget:
 
     def profile_environment(self, run: MonthRun) -> dict[str, str]:
         # The same path every month, so dbt's partial parse (keyed on the profile) is reused.
-        return {"YUEBAO_DUCKDB_PATH": str(run.build_db)}
+        return {"YUEBAO_DUCKDB_PATH": str(run.build_db),
+                "YUEBAO_DUCKDB_VACUUM_TASKS": str(build_config(run)["max_vacuum_tasks"])}
 
     def built_from(self, run: MonthRun) -> dict[str, str]:
         """The build starts from a copy of the published file: the relations dbt built from the
@@ -64,3 +72,10 @@ class DuckDbTarget:
 
     def publish(self, run: MonthRun) -> None:
         swap_in(run.checked_db, run.published_db)
+
+
+def build_config(run: MonthRun, settings: Settings | None = None) -> dict[str, str | int]:
+    """The DuckDB settings of a connection that writes ``run``'s build (the ingest's; dbt's through
+    its profile): ``settings``' memory limit, and no vacuum when the build does not compact."""
+    return {**(settings.duckdb_config() if settings else {}),
+            "max_vacuum_tasks": VACUUM_TASKS if run.compacts else 0}
