@@ -32,31 +32,14 @@ def start_build(published: Path, build_db: Path, build_dir: Path) -> None:
         shutil.copyfile(published, build_db)
 
 
-def hand_off(build_db: Path, checked_db: Path, marker: Path, month: str) -> None:
-    """Copy the month's build (dbt has closed it) to ``checked_db``, where the gate and publish
-    take it, and leave the build in place for the next month of a backfill to continue
-    (``continue_build``; ``marker`` says whose build it is).
-
-    The copy, not the build, is the file whose pages are dirty: its own checkpoints (publication,
-    off the backfill's chain) write them to disk. Copied the other way, the next month's ingest
-    waited for them in its checkpoint (1.5–2 s at 1.2 GB; docs/benchmarks.md, seventh part).
-    """
+def hand_off(build_db: Path, checked_db: Path) -> None:
+    """Move the month's build (dbt has closed it) to ``checked_db``, where the gate and publish
+    take it while the next month of a backfill starts its own build from a copy of it."""
     checked_db.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(build_db, checked_db)
+    os.replace(build_db, checked_db)
     wal = build_db.with_name(build_db.name + ".wal")
     if wal.exists():
-        shutil.copyfile(wal, checked_db.with_name(checked_db.name + ".wal"))
-    marker.write_text(month + "\n", encoding="utf-8")
-
-
-def continue_build(build_db: Path, marker: Path, month: str) -> None:
-    """Take over the build ``month`` handed off (``hand_off``) as the start of the next month's;
-    refuses unless ``build_db`` is that build."""
-    left = marker.read_text(encoding="utf-8").strip() if marker.is_file() else None
-    if left != month or not build_db.is_file():
-        raise FileNotFoundError(f"{build_db} is not the build {month} handed off"
-                                + (f" (it is {left}'s)" if left else ""))
-    marker.unlink()
+        os.replace(wal, checked_db.with_name(checked_db.name + ".wal"))
 
 
 def carry_over(published: Path, build_db: Path, tables: tuple[str, ...], month: str,

@@ -8,7 +8,7 @@ import duckdb
 import pytest
 
 from publication.releases import record_release
-from publication.warehouse import carry_over, continue_build, hand_off
+from publication.warehouse import carry_over, hand_off
 from yuebao.month_run import MonthRun
 
 
@@ -51,21 +51,9 @@ def test_carry_over_waits_for_the_month_it_built_on_to_be_published(tmp_path: Pa
         assert con.execute("select * from dq_failure_history").fetchall() == [("2024-01", 3)]
         assert con.execute("select report_month from pub_releases").fetchall() == [("2024-01",)]
 
-
-def test_the_next_month_continues_the_build_it_was_handed_and_no_other(tmp_path: Path) -> None:
-    january = MonthRun("2024-01", tmp_path / "inbox", tmp_path / "home", hand_off=True)
-    february = MonthRun("2024-02", tmp_path / "inbox", tmp_path / "home", hand_off=True, builds_on="2024-01")
-    january.build_db.parent.mkdir(parents=True)
-    with duckdb.connect(str(january.build_db)) as con:
-        con.execute("create table facts as select 1 as value")
-    hand_off(january.build_db, january.checked_db, january.hand_off_marker, january.month)
-    assert january.checked_db.read_bytes() == january.build_db.read_bytes()  # a copy; the build stays
-    with pytest.raises(FileNotFoundError, match="it is 2024-01's"):
-        continue_build(february.build_db, february.hand_off_marker, "2023-12")
-    continue_build(february.build_db, february.hand_off_marker, february.builds_on or "")
-    assert not february.hand_off_marker.exists()
-    with pytest.raises(FileNotFoundError, match="is not the build 2024-01 handed off"):  # taken once
-        continue_build(february.build_db, february.hand_off_marker, "2024-01")
+    checked = tmp_path / "build" / "2024-02" / "checked" / "warehouse.duckdb"
+    hand_off(build, checked)
+    assert checked.is_file() and not build.exists()
 
 
 @pytest.mark.parametrize(("month", "hand_off", "compacts"), [

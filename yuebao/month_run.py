@@ -43,11 +43,11 @@ class MonthRun:
     # catalog change that should apply to earlier months, or an old month re-loaded whose later
     # vintages must follow. Minutes instead of seconds with years of history.
     full_refresh: bool = False
-    # A backfill's overlap (``yuebao.backfill``): after dbt, the build is copied to ``checked_db`` so
-    # the next month can go on building in it while this one is checked and published ...
+    # A backfill's overlap (``yuebao.backfill``): after dbt, the build is moved to ``checked_db`` so
+    # the next month can build while this one is checked and published ...
     hand_off: bool = False
-    # ... and that next month continues the build of ``builds_on`` (the month before), not a copy
-    # of the published warehouse, which that month has not reached yet.
+    # ... and that next month starts from the checked build of ``builds_on`` (the month before),
+    # not from the published warehouse, which that month has not reached yet.
     builds_on: str | None = None
 
     def __post_init__(self) -> None:
@@ -95,14 +95,8 @@ class MonthRun:
         return self.build_dir / "checked" / self.build_db.name if self.hand_off else self.build_db
 
     @property
-    def hand_off_marker(self) -> Path:
-        """Beside ``build_db``: the month whose build it is, once that month handed it on (``hand_off``)."""
-        return self.build_db.with_name("handed-off.txt")
-
-    @property
     def base_db(self) -> Path:
-        """What the build starts from: a copy of the published warehouse, or the build of
-        ``builds_on``, continued in place (its checked copy is this path)."""
+        """What the build starts from: the published warehouse, or the checked build of ``builds_on``."""
         if self.builds_on is None:
             return self.published_db
         return MonthRun(self.builds_on, self.inbox, self.home, hand_off=True).checked_db

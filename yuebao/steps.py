@@ -7,7 +7,7 @@ ingest archives the received files (``<home>/raw/``, the manifest) and validate 
 departments' reports to ``<home>/publish/<month>/dq/`` (they must learn why a month was blocked).
 The warehouse target (DuckDB or PostgreSQL, ``yuebao.targets``) is chosen in one place, ``target_for``.
 In a backfill's overlap (``MonthRun.hand_off``/``builds_on``) validate and publish take the month's
-``checked_db``, a copy of its build, while the next month goes on building in the build itself.
+``checked_db`` while the next month builds from a copy of it.
 """
 
 from __future__ import annotations
@@ -74,8 +74,7 @@ def prepare(run: MonthRun, settings: Settings) -> None:
     from yuebao.home import ensure_not_busy, fresh_build_folder
 
     ensure_not_busy(run.home)  # a scheduled run meeting a `yuebao run` that holds the home
-    continued = run.builds_on is not None  # the build folder holds the build of the month before
-    for folder in (run.build_dir,) if continued else (run.build_db.parent, run.build_dir):
+    for folder in (run.build_db.parent, run.build_dir):
         fresh_build_folder(folder)  # empties only folders yuebao made
     target_for(run).prepare(run)
     log.info("build started at %s from %s", run.build_db, run.base_db)

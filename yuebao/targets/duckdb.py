@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
-from publication.warehouse import continue_build, hand_off, start_build, swap_in
+from publication.warehouse import hand_off, start_build, swap_in
 
 if TYPE_CHECKING:
     from yuebao.month_run import MonthRun
@@ -28,9 +28,9 @@ class DuckDbTarget:
     name = "duckdb"
 
     def prepare(self, run: MonthRun) -> None:
-        if run.builds_on is not None:  # the month before handed its build on in place
-            continue_build(run.build_db, run.hand_off_marker, run.builds_on)
-            return
+        if run.builds_on is not None and not run.base_db.is_file():
+            raise FileNotFoundError(f"{run.month} builds on {run.builds_on}, whose checked build {run.base_db} "
+                                    "is missing")
         start_build(run.base_db, run.build_db, run.build_dir)
 
     def land(self, run: MonthRun) -> None:
@@ -66,9 +66,9 @@ class DuckDbTarget:
                 con.execute(f'comment on {kind} "{schema}"."{name}" is \'{BUILT_COMMENT}{digest}\'')
 
     def after_build(self, run: MonthRun) -> None:
-        """dbt built into the file the gate reads; with ``hand_off`` the gate reads a copy of it."""
+        """dbt built into the file the gate reads; with ``hand_off`` that file moves aside first."""
         if run.hand_off:
-            hand_off(run.build_db, run.checked_db, run.hand_off_marker, run.month)
+            hand_off(run.build_db, run.checked_db)
 
     def publish(self, run: MonthRun) -> None:
         swap_in(run.checked_db, run.published_db)
