@@ -20,7 +20,7 @@
 -- depends_on: {{ ref('int_indicator_facts_rebuilt') }}
 {% if is_incremental() and no_later_report_month_landed() %}
 -- the loaded month is the latest: as published in it = the latest facts, computed once for both
--- fact models (a province month: 2.1 s → 0.2 s; docs/benchmarks.md)
+-- fact models (a province month: 2.1 → 0.9 s, 5.2 → 0.9 s resending a quarter; docs/benchmarks.md)
 select
     cast('{{ loaded_report_month() }}' as date) as report_month,
     {{ indicator_fact_columns() | join(',\n    ') }}
