@@ -57,7 +57,7 @@ class DuckDbTarget:
     def record_built(self, run: MonthRun, digests: dict[str, str]) -> None:
         if not digests:
             return
-        with duckdb.connect(str(run.build_db)) as con:
+        with duckdb.connect(str(run.build_db), config=build_config(run)) as con:  # compacting as dbt did
             views = {row[0] for row in con.execute(
                 "select schema_name || '.' || view_name from duckdb_views() where not internal").fetchall()}
             for relation, digest in digests.items():
