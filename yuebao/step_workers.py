@@ -185,8 +185,9 @@ def freeze_imports() -> None:
 
     A full collection walks every object alive: with Airflow, dbt and GX imported, 0.2 s each in
     the main process, whose six months of a backfill ran 16 of them (3.5 s of its 61 s of CPU;
-    docs/benchmarks.md, eighth part). Module objects live as long as the process anyway; what is
-    collected first is garbage that would otherwise be kept.
+    docs/benchmarks.md, eighth part). Module objects live as long as the process anyway. What is
+    frozen is never collected, even once it is garbage: garbage is collected first, and what the
+    run holds at that moment (its DAG, its step results) stays once per process, never again.
     """
     global _frozen
     if _frozen:
