@@ -5,8 +5,8 @@
 Copies WAREHOUSE (a large one: the 120-month backfill's) beside itself, does ``--work`` seconds of
 CPU work (the ingest's own, before it writes), then creates a 40,800-row table and closes the
 connection, whose checkpoint syncs the file; alternately with the copy left to that checkpoint
-(`shutil.copyfile` alone, as before) and with its writing started at once
-(`publication.warehouse.start_build`). Prints the seconds of the copy, of the ingest-like part and
+(`shutil.copyfile` alone, as before) and with its writing started at once, as
+`publication.warehouse.start_build` does (`start_writing_out`). Prints the seconds of the copy, of the ingest-like part and
 of both. docs/benchmarks.md (issue 18, eighth part) has the figures.
 """
 

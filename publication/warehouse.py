@@ -8,6 +8,7 @@ sessions keep reading the old month; new ones see the new month; a failed load c
 from __future__ import annotations
 
 import ctypes
+import functools
 import os
 import shutil
 import threading
@@ -67,6 +68,7 @@ def start_writing_out(path: Path) -> threading.Thread | None:
     return thread
 
 
+@functools.cache  # looked up once per process, not at every month's prepare
 def _sync_file_range() -> Callable[[int, int, int, int], int] | None:
     function = getattr(ctypes.CDLL(None, use_errno=True), "sync_file_range", None)  # Linux's libc
     if function is None:

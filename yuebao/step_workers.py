@@ -176,9 +176,6 @@ def import_dbt(run: MonthRun, settings: Settings) -> None:
     freeze_imports()
 
 
-_frozen = False
-
-
 def freeze_imports() -> None:
     """Leave what is alive now — the frameworks this process imported — out of Python's garbage
     collections from now on (`gc.freeze`), once per process.
@@ -189,12 +186,10 @@ def freeze_imports() -> None:
     frozen is never collected, even once it is garbage: garbage is collected first, and what the
     run holds at that moment (its DAG, its step results) stays once per process, never again.
     """
-    global _frozen
-    if _frozen:
+    if gc.get_freeze_count():  # frozen already: by an earlier call, or in the parent it was forked from
         return
     gc.collect()
     gc.freeze()
-    _frozen = True
 
 
 def parse_dbt(run: MonthRun, settings: Settings) -> None:
