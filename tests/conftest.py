@@ -10,6 +10,7 @@ the end to be unchanged; a test that changes a home works on its own copy (`copy
 from __future__ import annotations
 
 import fcntl
+import importlib.util
 import json
 import os
 import secrets
@@ -19,6 +20,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -30,6 +32,17 @@ SAMPLE_INBOX = ROOT / "samples" / "inbox"
 EXPECTED_2024_10 = ROOT / "samples" / "expected-2024-10.csv"
 YUEBAO = str(Path(sys.executable).with_name("yuebao"))
 DBT = str(Path(sys.executable).with_name("dbt"))
+
+
+def load_script(path: Path) -> ModuleType:
+    """A script that is not in a package (``bench/``, Airflow's plugins folder) imported as a module,
+    registered in ``sys.modules`` as ``_script_<stem>`` so what looks its module up (a dataclass) finds it."""
+    spec = importlib.util.spec_from_file_location(f"_script_{path.stem}", path)
+    assert spec and spec.loader, path
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
 
 
 def run_dbt(*args: str, database: Path, workdir: Path,

@@ -8,6 +8,7 @@ import pytest
 import yaml
 
 from deploy.topology import INIT, Secrets, StackSettings, environment, services
+from tests.conftest import load_script
 
 COMPOSE = Path(__file__).resolve().parent.parent / "docker" / "compose.yaml"
 BACKING_SERVICES = {"postgres", "redis"}
@@ -80,12 +81,8 @@ def test_the_portal_shares_the_postgresql_and_publication_waits_for_approval(com
 
 
 def test_the_airflow_ui_links_to_the_portal_through_a_plugin() -> None:
-    import importlib.util
-
     from deploy.topology import PLUGINS_DIR
 
-    spec = importlib.util.spec_from_file_location("yuebao_portal_link", PLUGINS_DIR / "yuebao_portal_link.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = load_script(PLUGINS_DIR / "yuebao_portal_link.py")
     [view] = module.YuebaoPortalLink.external_views
     assert view["href"].startswith("http") and view["destination"] == "nav"

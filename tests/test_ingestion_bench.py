@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
+
+from tests.conftest import load_script
 
 BENCH = Path(__file__).resolve().parent.parent / "bench" / "bench_ingest.py"
 
 
 def test_the_ingest_benchmark_runs_on_tiny_inputs(tmp_path: Path) -> None:
-    spec = importlib.util.spec_from_file_location("bench_ingest", BENCH)
-    assert spec and spec.loader
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
+    bench = load_script(BENCH)
     out = tmp_path / "ingest.json"
     bench.main(["--csv-rows", "50", "--xlsx-rows", "5", "--xlsx-columns", "12", "--repeat", "1", "--out", str(out)])
     report = json.loads(out.read_text(encoding="utf-8"))

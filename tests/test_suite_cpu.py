@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
+from types import ModuleType
 
 import pytest
+
+from tests.conftest import load_script
 
 BENCH = Path(__file__).resolve().parent.parent / "bench" / "suite_cpu.py"
 
@@ -24,14 +25,8 @@ not a record line
 
 
 @pytest.fixture(scope="module")
-def suite_cpu():
-    spec = importlib.util.spec_from_file_location("suite_cpu", BENCH)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # its dataclass looks its module up while being made
-    spec.loader.exec_module(module)
-    yield module
-    del sys.modules[spec.name]
+def suite_cpu() -> ModuleType:
+    return load_script(BENCH)
 
 
 def test_cpu_is_counted_under_the_outermost_command(suite_cpu) -> None:
